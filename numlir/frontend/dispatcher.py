@@ -1,0 +1,218 @@
+"""The Dispatcher behind ``@numlir.njit``: one typed overload and one native entry per argument types.
+
+Numba sees it as an ordinary dispatcher of the typing-only target, so calls between numlir functions
+and into Numba's ``@overload`` implementations are typed without llvmlite. Python calls go through a
+native entry chain (``numlir.runtime.entry``): each compiled signature checks the argument types in
+machine code and hands a mismatch to the next one; the end of the chain is :meth:`_slow_call`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import threading
+
+from numba.core import dispatcher as nb_dispatcher
+from numba.core import errors as nb_errors
+from numba.core import sigutils, typing
+from numba.core import target_extension as te
+from numba.core.compiler_lock import global_compiler_lock
+from numba.core.typing.typeof import Purpose, typeof
+
+from numlir import config
+from numlir.errors import UnsupportedError, translate_typing_error
+from numlir.frontend.target import NumlirHardware, TypedIRCompiler, make_flags, numlir_target
+from numlir.lowering.core import OverloadKey
+
+
+@dataclasses.dataclass
+class TypedOverload:
+    """Stands in for Numba's ``CompileResult`` in ``Dispatcher.overloads``."""
+
+    signature: typing.Signature
+    typed_ir: object
+    entry_point: object
+    objectmode: bool = False
+    typing_error: object = None
+
+
+class Dispatcher(nb_dispatcher.Dispatcher):
+    """``numlir.njit`` functions. Typing through Numba, code generation through MLIR."""
+
+    targetdescr = numlir_target
+
+    def __init__(self, py_func, targetoptions=None, locals=None):
+        super().__init__(py_func, locals=locals or {}, targetoptions=dict(targetoptions or {}),
+                         pipeline_class=TypedIRCompiler)
+        self._native = {}                # argtypes -> CompiledFunction
+        self._native_lock = threading.RLock()
+        self._entry = self._slow_call    # head of the native entry chain
+        self._explicit = False
+        functools.update_wrapper(self, py_func)
+
+    # -- typing (what Numba calls while typing callers) -------------------------------------------
+    def compile(self, sig):
+        with global_compiler_lock:
+            args, return_type = sigutils.normalize_signature(sig)
+            existing = self.overloads.get(tuple(args))
+            if existing is not None:
+                return existing.entry_point
+            if not self._can_compile:
+                raise TypeError(self._no_match_message(args))
+            with self._compiling_counter:
+                flags = make_flags(parallel=bool(self.targetoptions.get("parallel")),
+                                   boundscheck=self.targetoptions.get("boundscheck"))
+                from numba.core import compiler
+                tir = compiler.compile_extra(self.typingctx, self.targetctx, self.py_func,
+                                             tuple(args), return_type, flags, self.locals,
+                                             pipeline_class=TypedIRCompiler)
+                rt = return_type or tir.return_type
+                ov = TypedOverload(typing.signature(rt, *args), tir,
+                                   entry_point=OverloadKey(self, args))
+                self.overloads[tuple(args)] = ov
+                return ov.entry_point
+
+    def typed_overload(self, argtypes):
+        self.compile(tuple(argtypes))
+        return self.overloads[tuple(argtypes)]
+
+    # -- native code --------------------------------------------------------------------------
+    def compile_native(self, argtypes):
+        """Compile (once, thread-safely) and return the native function for ``argtypes``."""
+        argtypes = tuple(argtypes)
+        cf = self._native.get(argtypes)
+        if cf is not None:
+            return cf
+        with self._native_lock:
+            cf = self._native.get(argtypes)
+            if cf is not None:
+                return cf
+            from numlir.targets.cpu import compile_dispatcher
+            try:
+                self.compile(argtypes)
+            except nb_errors.TypingError as e:
+                raise translate_typing_error(e, self.py_func) from None
+            cf = compile_dispatcher(self, argtypes, next_entry=self._entry)
+            self._native[argtypes] = cf
+            self._entry = cf.entry
+            return cf
+
+    def __call__(self, *args, **kws):
+        return self._entry(*args, **kws)
+
+    def _slow_call(self, *args, **kws):
+        """End of the entry chain: no compiled signature took these arguments as they are."""
+        if config.DISABLE_JIT:
+            return self.py_func(*args, **kws)
+        if kws:
+            args = self._fold_values(args, kws)
+        argtypes = tuple(self._typeof_arg(a, i) for i, a in enumerate(args))
+        if self._explicit and argtypes not in self._native:
+            return self._call_converted(args, argtypes)
+        cf = self.compile_native(argtypes)
+        return cf.entry(*args)
+
+    def _fold_values(self, args, kws):
+        bound = self._pysig.bind(*args, **kws)
+        bound.apply_defaults()
+        return tuple(bound.arguments.values())
+
+    def _typeof_arg(self, value, index):
+        try:
+            return typeof(value, Purpose.argument)
+        except ValueError:
+            name = self._pysig_names[index] if index < len(self._pysig_names) else f"#{index}"
+            raise TypeError(f"numlir: cannot type argument '{name}' of {self.py_func.__name__}: "
+                            f"unsupported Python type {type(value).__name__}") from None
+
+    @functools.cached_property
+    def _pysig_names(self):
+        return list(self._pysig.parameters)
+
+    def _call_converted(self, args, argtypes):
+        """Explicit signatures and no lazy compilation: convert to the best matching signature."""
+        sigs = [cf.signature for cf in self._native.values()]
+        ctx = self.typingctx
+        best = None
+        for sig in sigs:
+            rating = [ctx.can_convert(a, p) for a, p in zip(argtypes, sig.args)]
+            if len(sig.args) == len(argtypes) and all(r is not None for r in rating):
+                score = max((r for r in rating), default=None)
+                if best is None or score < best[0]:
+                    best = (score, sig)
+        if best is None:
+            raise TypeError(self._no_match_message(argtypes))
+        sig = best[1]
+        from numlir.runtime.convert import convert_value
+        converted = tuple(convert_value(v, t) for v, t in zip(args, sig.args))
+        return self._native[tuple(sig.args)].entry(*converted)
+
+    def _no_match_message(self, argtypes):
+        accepted = "\n".join(f"  {s}" for s in self.signatures) or "  (none)"
+        return (f"No matching definition for argument type(s) {', '.join(map(str, argtypes))} "
+                f"of {self.py_func.__name__}; accepted signatures:\n{accepted}")
+
+    def add_signatures(self, sigs):
+        for sig in sigs:
+            args, return_type = sigutils.normalize_signature(sig)
+            if return_type is not None:
+                self.compile(typing.signature(return_type, *args))
+            self.compile_native(args)
+        self._explicit = True
+        self._can_compile = False
+
+    # -- inspection ---------------------------------------------------------------------------
+    @property
+    def signatures(self):
+        return list(self.overloads)
+
+    def _pick(self, signature):
+        if signature is None:
+            if not self._native:
+                raise ValueError(f"{self.py_func.__name__} has not been compiled yet")
+            return next(reversed(self._native.values()))
+        args, _ = sigutils.normalize_signature(signature)
+        return self.compile_native(args)
+
+    def inspect_mlir(self, signature=None, stage="lowered"):
+        return self._pick(signature).stages[stage]
+
+    def inspect_llvm(self, signature=None):
+        return self._pick(signature).llvm_ir()
+
+    def inspect_asm(self, signature=None):
+        return self._pick(signature).assembly()
+
+    def inspect_types(self, signature=None, file=None):
+        import io
+        import sys
+        cf = self._pick(signature)
+        out = io.StringIO()
+        tir = self.overloads[tuple(cf.signature.args)].typed_ir
+        print(f"{self.py_func.__name__} {cf.signature}", file=out)
+        for label, block in sorted(tir.func_ir.blocks.items()):
+            print(f"label {label}:", file=out)
+            for stmt in block.body:
+                target = getattr(stmt, "target", None)
+                ty = tir.typemap.get(target.name) if target is not None else None
+                print(f"    {stmt}" + (f"  :: {ty}" if ty is not None else ""), file=out)
+        text = out.getvalue()
+        if file is None:
+            sys.stdout.write(text)
+        else:
+            file.write(text)
+        return None
+
+
+def _jit(*args, **options):
+    """``njit`` as Numba's overload machinery calls it for implementations it types on our target."""
+    def wrap(fn):
+        return Dispatcher(fn, targetoptions=options)
+    if args and callable(args[0]):
+        return wrap(args[0])
+    return wrap
+
+
+te.dispatcher_registry[NumlirHardware] = Dispatcher
+te.jit_registry[NumlirHardware] = _jit
+
+__all__ = ["Dispatcher", "TypedOverload", "UnsupportedError"]

@@ -1,0 +1,561 @@
+"""The generic walker: typed Numba IR (SSA, phis) -> MLIR ``func``/``cf`` with block arguments.
+
+The walker knows IR node *kinds* (assignment, branch, call, binop, getattr ...) and nothing about
+operations: every operation is looked up in :mod:`numlir.lowering.registry` by the Python object
+being lowered and the argument types. A missing rule raises :class:`numlir.UnsupportedError`.
+
+Calling convention of every lowered function: the flattened leaves of the arguments in, an ``i32``
+status (0 = ok, otherwise an exception code from :mod:`numlir.runtime.exceptions`) followed by the
+leaves of the return value out.
+"""
+from __future__ import annotations
+
+import operator
+
+from mlir import ir
+from mlir.dialects import arith, cf, func, ub
+from numba.core import ir as nir
+from numba.core import types
+from numba.core.typing.templates import fold_arguments
+
+from numlir.errors import UnsupportedError
+from numlir.lowering import datamodel as dm
+from numlir.lowering.registry import find_cast, find_getattr, find_rule
+from numlir.runtime import exceptions
+
+
+class OverloadKey:
+    """Entry point Numba stores for a typed overload: names the dispatcher and argument types."""
+
+    __slots__ = ("dispatcher", "args")
+
+    def __init__(self, dispatcher, args):
+        self.dispatcher, self.args = dispatcher, tuple(args)
+
+    def __repr__(self):
+        return f"<numlir overload {self.dispatcher.py_func.__qualname__}{self.args}>"
+
+
+class ModuleLowering:
+    """One MLIR module under construction: the functions lowered into it so far."""
+
+    def __init__(self, module):
+        self.module = module
+        self.functions = {}          # (dispatcher id, argtypes) -> (FuncOp, return type)
+        self.externals = set()       # names of external C functions declared in the module
+        self._names = set()
+
+    def unique_name(self, base):
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in base)
+        name, k = base, 0
+        while name in self._names:
+            k += 1
+            name = f"{base}_{k}"
+        self._names.add(name)
+        return name
+
+    def function_for(self, dispatcher, argtypes, public=False):
+        """The FuncOp of ``dispatcher`` at ``argtypes``, lowering it (and its callees) on first use."""
+        key = (id(dispatcher), tuple(argtypes))
+        hit = self.functions.get(key)
+        if hit is not None:
+            return hit
+        overload = dispatcher.typed_overload(argtypes)
+        tir = overload.typed_ir
+        name = self.unique_name(f"nl_{dispatcher.py_func.__qualname__}")
+        lowerer = FunctionLowerer(self, tir, name, overload.signature.return_type, public)
+        self.functions[key] = (lowerer.func_op, overload.signature.return_type)
+        lowerer.lower_body()
+        return self.functions[key]
+
+
+def _rpo(blocks):
+    """Reachable block labels in reverse post-order, so definitions come before their uses."""
+    first = min(blocks)
+    seen, order, stack = {first}, [], [(first, iter(_successors(blocks[first])))]
+    while stack:
+        label, succ = stack[-1]
+        nxt = next(succ, None)
+        if nxt is None:
+            stack.pop()
+            order.append(label)
+        elif nxt not in seen:
+            seen.add(nxt)
+            stack.append((nxt, iter(_successors(blocks[nxt]))))
+    return order[::-1]
+
+
+def _successors(block):
+    term = block.terminator
+    if isinstance(term, nir.Branch):
+        return [term.truebr, term.falsebr]
+    if isinstance(term, nir.Jump):
+        return [term.target]
+    return []
+
+
+class FunctionLowerer:
+    """Lowers one typed function. Rules receive it as ``ctx`` and use its helpers."""
+
+    def __init__(self, mod, tir, name, return_type, public=False):
+        self.mod, self.tir, self.name = mod, tir, name
+        self.typemap, self.calltypes = tir.typemap, tir.calltypes
+        self.return_type = return_type
+        self.loc = tir.func_ir.loc
+        self.i32 = ir.IntegerType.get_signless(32)
+        arg_leaves = [t for a in tir.args for t in self._leaves(a, "argument")]
+        self.ret_leaves = self._leaves(return_type, "return value")
+        ftype = ir.FunctionType.get(arg_leaves, [self.i32] + self.ret_leaves)
+        with ir.InsertionPoint(mod.module.body), ir.Location.unknown():
+            self.func_op = func.FuncOp(name, ftype, visibility=None if public else "private")
+        self.entry = self.func_op.add_entry_block()
+
+    def _leaves(self, ty, what):
+        try:
+            return dm.leaf_types(ty)
+        except KeyError:
+            raise UnsupportedError(f"values of type {ty} as {what}", loc=self.loc) from None
+
+    # -- the walk ---------------------------------------------------------------------------------
+    def lower_body(self):
+        blocks = self.tir.func_ir.blocks
+        order = _rpo(blocks)
+        self.phis = {label: [st for st in blocks[label].body
+                             if isinstance(st, nir.Assign) and isinstance(st.value, nir.Expr)
+                             and st.value.op == "phi"] for label in order}
+        self.blocks = {}
+        for label in order:
+            leaf_tys = [t for st in self.phis[label] for t in self._leaves(self.typeof(st.target),
+                                                                                  "phi")]
+            self.blocks[label] = self.func_op.body.blocks.append(*leaf_tys)
+        self.env = {}
+        pos = 0
+        self.arg_values = []
+        for aty in self.tir.args:
+            n = len(dm.leaf_types(aty))
+            self.arg_values.append(dm.unflatten(aty, self.entry.arguments[pos:pos + n]))
+            pos += n
+        with ir.InsertionPoint(self.entry), self._location(self.loc):
+            cf.br([], self.blocks[order[0]])
+        for label in order:
+            self.current_label = label
+            block = self.blocks[label]
+            pos = 0
+            for st in self.phis[label]:
+                ty = self.typeof(st.target)
+                n = len(dm.leaf_types(ty))
+                self.env[st.target.name] = dm.unflatten(ty, block.arguments[pos:pos + n])
+                pos += n
+            self.ip = ir.InsertionPoint(block)
+            for st in blocks[label].body:
+                self.loc = st.loc
+                with self._location(st.loc):
+                    self.ip.__enter__()
+                    try:
+                        self.lower_stmt(st)
+                    finally:       # a rule may have moved self.ip (move_to): exit the current one
+                        self.ip.__exit__(None, None, None)
+
+    def _location(self, loc):
+        try:
+            return ir.Location.file(loc.filename or "<unknown>", loc.line or 0, (loc.col or 0) + 1)
+        except Exception:
+            return ir.Location.unknown()
+
+    def lower_stmt(self, st):
+        handler = _STMT.get(type(st))
+        if handler is None:
+            raise UnsupportedError(f"the statement '{st}'", loc=st.loc)
+        handler(self, st)
+
+    # -- values -----------------------------------------------------------------------------------
+    def typeof(self, var):
+        return self.typemap[var.name if isinstance(var, nir.Var) else var]
+
+    def get(self, var, want=None):
+        """Lowered value of ``var``, converted to type ``want`` when given."""
+        try:
+            val = self.env[var.name]
+        except KeyError:
+            raise UnsupportedError(f"a use of variable '{var.name}' that may be undefined",
+                                   loc=self.loc) from None
+        return val if want is None else self.cast(val, self.typeof(var), want)
+
+    def set(self, var, value):
+        self.env[var.name] = value
+
+    def const(self, ty, value):
+        """Constant of Numba type ``ty`` holding the Python value ``value``."""
+        ty = dm.strip_literal(ty)
+        if isinstance(ty, types.Boolean):
+            return arith.constant(dm.scalar_type(ty), int(bool(value)))
+        if isinstance(ty, types.Integer):
+            bits = ty.bitwidth
+            v = int(value) & ((1 << bits) - 1)
+            if v >= 1 << (bits - 1):
+                v -= 1 << bits
+            return arith.constant(dm.scalar_type(ty), v)
+        if isinstance(ty, types.Float):
+            return arith.constant(dm.scalar_type(ty), float(value))
+        if isinstance(ty, types.Complex):
+            from mlir.dialects import complex as cplx
+            ft = dm.scalar_type(ty.underlying_float)
+            c = complex(value)
+            return cplx.constant(dm.scalar_type(ty),
+                                 ir.ArrayAttr.get([ir.FloatAttr.get(ft, c.real),
+                                                   ir.FloatAttr.get(ft, c.imag)]))
+        if isinstance(ty, types.BaseTuple):
+            return dm.make_tuple(ty, [self.const(et, v) for et, v in zip(ty.types, value)])
+        if not self._leaves(ty, "constant"):
+            return None
+        raise UnsupportedError(f"the constant {value!r} of type {ty}", loc=self.loc)
+
+    def cast(self, val, fromty, toty):
+        """Convert a lowered value between Numba types (Numba's implicit conversions)."""
+        f, t = dm.strip_literal(fromty), dm.strip_literal(toty)
+        if f == t:
+            return val
+        if isinstance(toty, types.Omitted) or not dm.leaf_types(t) and not dm.leaf_types(f):
+            return None
+        rule = find_cast(f, t)
+        if rule is None:
+            raise UnsupportedError(f"conversion from {fromty} to {toty}", loc=self.loc)
+        return rule(self, val, f, t)
+
+    def entry_alloca(self, memref_type):
+        """A stack slot allocated once in the entry block (mem2reg turns it back into SSA)."""
+        from mlir.dialects import memref
+        with ir.InsertionPoint.at_block_begin(self.entry):
+            return memref.alloca(memref_type, [], [])
+
+    def poison(self, mlir_type):
+        return ub.poison(mlir_type)
+
+    # -- control flow helpers for rules ----------------------------------------------------------
+    def new_block(self, *arg_types):
+        return self.func_op.body.blocks.append(*arg_types)
+
+    def move_to(self, block):
+        """Continue emitting at the end of ``block`` (after a rule split the current block)."""
+        self.ip.__exit__(None, None, None)
+        self.ip = ir.InsertionPoint(block)
+        self.ip.__enter__()
+
+    def return_status(self, status):
+        """Return ``status`` (an i32 value) with poison results: the error path of a function."""
+        func.ReturnOp([status] + [self.poison(t) for t in self.ret_leaves])
+
+    def raise_exception(self, exc_class, args=()):
+        """Terminate the current block by raising ``exc_class(*args)`` in the caller."""
+        code = exceptions.register(exc_class, tuple(args), self.loc)
+        self.return_status(arith.constant(self.i32, code))
+
+    def raise_if(self, cond, exc_class, *args):
+        """If the i1 ``cond`` holds, raise ``exc_class(*args)``; emission continues on the else path."""
+        err, cont = self.new_block(), self.new_block()
+        cf.cond_br(cond, [], [], err, cont)
+        with ir.InsertionPoint(err):
+            self.raise_exception(exc_class, args)
+        self.move_to(cont)
+
+    def propagate_status(self, status):
+        """After a call: return ``status`` to our caller when it is non-zero."""
+        zero = arith.constant(self.i32, 0)
+        failed = arith.cmpi(arith.CmpIPredicate.ne, status, zero)
+        err, cont = self.new_block(), self.new_block()
+        cf.cond_br(failed, [], [], err, cont)
+        with ir.InsertionPoint(err):
+            self.return_status(status)
+        self.move_to(cont)
+
+    # -- calls --------------------------------------------------------------------------------------
+    def call_rule(self, key, sig, args, what=None):
+        """Lower ``key`` applied to ``args`` (already of ``sig.args`` types) with the registry."""
+        if isinstance(key, OverloadKey):
+            return self.call_dispatcher(key.dispatcher, key.args, sig, args)
+        rule = find_rule(key, sig.args)
+        if rule is None:
+            raise UnsupportedError(what or _describe(key), sig.args, loc=self.loc)
+        return rule(self, sig, args)
+
+    def call_dispatcher(self, dispatcher, argtypes, sig, args):
+        """Call another numlir-typed function (a user function or a Numba overload implementation)."""
+        if len(argtypes) != len(args):
+            args = list(args)[:len(argtypes)]
+        fn, callee_ret = self.mod.function_for(dispatcher, argtypes)
+        operands = []
+        for aty, want, v in zip(sig.args, argtypes, args):
+            operands.extend(dm.flatten(want, self.cast(v, aty, want)))
+        call = func.CallOp(fn, operands)
+        results = list(call.results)
+        self.propagate_status(results[0])
+        val = dm.unflatten(callee_ret, results[1:])
+        return self.cast(val, callee_ret, sig.return_type)
+
+    def call_python(self, pyfunc, sig, args):
+        """Lower ``pyfunc(*args)`` by compiling the Python helper itself (Numba's compile_internal)."""
+        return self.call_dispatcher(_internal_dispatcher(pyfunc), sig.args, sig, args)
+
+    def impl_key(self, fnty, sig):
+        """What Numba's lowering would look up for a call of ``fnty`` at ``sig``."""
+        try:
+            return fnty.get_impl_key(sig)
+        except (KeyError, AttributeError):
+            return getattr(fnty, "typing_key", fnty)
+
+    def resolve_op(self, op, sig):
+        fnty = self.tir_typing_context().resolve_value_type(op)
+        return self.impl_key(fnty, sig)
+
+    def tir_typing_context(self):
+        from numlir.frontend.target import numlir_target
+        return numlir_target.typing_context
+
+
+_internal = {}
+
+
+def _internal_dispatcher(pyfunc):
+    disp = _internal.get(pyfunc)
+    if disp is None:
+        from numlir.frontend.dispatcher import Dispatcher
+        disp = _internal[pyfunc] = Dispatcher(pyfunc)
+    return disp
+
+
+def _describe(key):
+    name = getattr(key, "__qualname__", None) or getattr(key, "__name__", None) or repr(key)
+    mod = getattr(key, "__module__", None)
+    if mod in ("_operator", "operator"):
+        return f"operator.{name}"
+    if mod and mod not in ("builtins",):
+        return f"{mod}.{name}"
+    return f"{name}"
+
+
+# -- statements ----------------------------------------------------------------------------------
+def _assign(ctx, st):
+    value = st.value
+    if isinstance(value, nir.Expr):
+        if value.op == "phi":
+            return
+        handler = _EXPR.get(value.op)
+        if handler is None:
+            raise UnsupportedError(f"the expression '{value.op}'", loc=st.loc)
+        ctx.set(st.target, handler(ctx, value, ctx.typeof(st.target)))
+        return
+    ctx.set(st.target, _VALUE[type(value)](ctx, value, ctx.typeof(st.target)))
+
+
+def _arg(ctx, value, ty):
+    argty = ctx.tir.args[value.index]
+    if isinstance(argty, types.Omitted):
+        return ctx.const(ty, argty.value)
+    return ctx.cast(ctx.arg_values[value.index], argty, ty)
+
+
+def _const(ctx, value, ty):
+    return ctx.const(ty, value.value)
+
+
+def _var(ctx, value, ty):
+    return ctx.get(value, ty)
+
+
+def _edge_operands(ctx, target):
+    """Block arguments for a jump from the current Numba block to ``target``: its phi inputs."""
+    operands = []
+    for st in ctx.phis[target]:
+        phi, ty = st.value, ctx.typeof(st.target)
+        val = None
+        for inc_val, inc_block in zip(phi.incoming_values, phi.incoming_blocks):
+            if inc_block == ctx.current_label:
+                val = inc_val
+                break
+        if isinstance(val, nir.Var) and val.name in ctx.env:
+            operands.extend(dm.flatten(ty, ctx.get(val, ty)))
+        else:   # undefined on this edge: Python would raise NameError on a later use
+            operands.extend(ctx.poison(t) for t in dm.leaf_types(ty))
+    return operands
+
+
+def _branch(ctx, st):
+    cond = ctx.get(st.cond, types.boolean)
+    cf.cond_br(cond, _edge_operands(ctx, st.truebr), _edge_operands(ctx, st.falsebr),
+               ctx.blocks[st.truebr], ctx.blocks[st.falsebr])
+
+
+def _jump(ctx, st):
+    cf.br(_edge_operands(ctx, st.target), ctx.blocks[st.target])
+
+
+def _return(ctx, st):
+    val = ctx.get(st.value, ctx.return_type)
+    func.ReturnOp([arith.constant(ctx.i32, 0)] + dm.flatten(ctx.return_type, val))
+
+
+def _static_raise(ctx, st):
+    if st.exc_class is None:
+        raise UnsupportedError("a bare 'raise' (re-raise)", loc=st.loc)
+    ctx.raise_exception(st.exc_class, st.exc_args or ())
+
+
+def _raise(ctx, st):
+    ty = ctx.typeof(st.exception)
+    if isinstance(ty, types.ExceptionClass):
+        return ctx.raise_exception(ty.exc_class, ())
+    raise UnsupportedError(f"raising a value of type {ty} (only constant arguments are supported)",
+                           loc=st.loc)
+
+
+def _setitem(ctx, st):
+    sig = ctx.calltypes[st]
+    index = st.index if isinstance(st, nir.SetItem) else st.index_var
+    vals = [ctx.get(st.target, sig.args[0]), ctx.get(index, sig.args[1]),
+            ctx.get(st.value, sig.args[2])]
+    key = ctx.resolve_op(operator.setitem, sig)
+    ctx.call_rule(key, sig, vals, what="item assignment")
+
+
+def _del(ctx, st):
+    pass
+
+
+_STMT = {
+    nir.Assign: _assign, nir.Branch: _branch, nir.Jump: _jump, nir.Return: _return,
+    nir.StaticRaise: _static_raise, nir.Raise: _raise, nir.Del: _del,
+    nir.SetItem: _setitem, nir.StaticSetItem: _setitem,
+}
+
+
+def _global(ctx, value, ty):
+    if not dm.leaf_types(ty):
+        return None
+    return ctx.const(ty, value.value)
+
+
+_VALUE = {nir.Arg: _arg, nir.Const: _const, nir.Var: _var, nir.Global: _global,
+          nir.FreeVar: _global}
+
+
+# -- expressions --------------------------------------------------------------------------------
+def _binop(ctx, expr, ty):
+    sig = ctx.calltypes[expr]
+    args = [ctx.get(expr.lhs, sig.args[0]), ctx.get(expr.rhs, sig.args[1])]
+    key = ctx.resolve_op(expr.fn, sig)
+    return ctx.cast(ctx.call_rule(key, sig, args, what=_describe(expr.fn)), sig.return_type, ty)
+
+
+def _unary(ctx, expr, ty):
+    sig = ctx.calltypes[expr]
+    args = [ctx.get(expr.value, sig.args[0])]
+    key = ctx.resolve_op(expr.fn, sig)
+    return ctx.cast(ctx.call_rule(key, sig, args, what=_describe(expr.fn)), sig.return_type, ty)
+
+
+def _call(ctx, expr, ty):
+    fnty = ctx.typeof(expr.func)
+    sig = ctx.calltypes[expr]
+    argvars = list(expr.args)
+    if expr.vararg is not None:
+        raise UnsupportedError("calls with *args", loc=ctx.loc)
+    if expr.kws:
+        pysig = sig.pysig
+        if pysig is None:
+            raise UnsupportedError(f"keyword arguments to {fnty}", loc=ctx.loc)
+        argvars = fold_arguments(pysig, argvars, dict(expr.kws), lambda i, a: a,
+                                 lambda i, d: None, lambda i, *a: a)
+    args = []
+    for i, aty in enumerate(sig.args):
+        v = argvars[i] if i < len(argvars) else None
+        args.append(ctx.get(v, aty) if isinstance(v, nir.Var) else None)
+    if isinstance(fnty, types.Dispatcher):
+        disp = fnty.dispatcher
+        if not hasattr(disp, "typed_overload"):
+            raise UnsupportedError(f"calling the non-numlir dispatcher {disp.py_func.__qualname__}",
+                                   sig.args, loc=ctx.loc)
+        out = ctx.call_dispatcher(disp, sig.args, sig, args)
+    elif isinstance(fnty, types.BoundFunction):
+        recvr = sig.recvr or fnty.this
+        this = ctx.cast(ctx.get(expr.func), fnty.this, recvr)
+        msig = sig.as_function()
+        key = ctx.impl_key(fnty, sig)
+        out = ctx.call_rule(key, msig, [this] + args, what=f"the method {fnty.typing_key}")
+    else:
+        key = ctx.impl_key(fnty, sig)
+        out = ctx.call_rule(key, sig, args, what=_describe(getattr(fnty, "typing_key", key)))
+    return ctx.cast(out, sig.return_type, ty)
+
+
+def _getattr(ctx, expr, ty):
+    valty = ctx.typeof(expr.value)
+    if isinstance(ty, types.BoundFunction):
+        return ctx.get(expr.value)          # the receiver travels with the bound method
+    if isinstance(ty, types.Literal) or (not dm.has_model(ty) or not dm.leaf_types(ty)):
+        if isinstance(ty, types.Literal):
+            return ctx.const(ty, ty.literal_value)
+        if dm.has_model(ty):
+            return None
+    rule = find_getattr(valty, expr.attr)
+    if rule is None:
+        raise UnsupportedError(f"the attribute '.{expr.attr}' of {valty}", loc=ctx.loc)
+    return ctx.cast(rule(ctx, valty, ctx.get(expr.value)), ty, ty)
+
+
+def _getitem(ctx, expr, ty):
+    sig = ctx.calltypes.get(expr)
+    if expr.op == "static_getitem" and sig is None:
+        valty = ctx.typeof(expr.value)
+        if isinstance(valty, types.BaseTuple):
+            items = dm.tuple_items(valty, ctx.get(expr.value))
+            if isinstance(expr.index, slice):
+                sub = valty.types[expr.index]
+                return dm.make_tuple(types.Tuple(sub), items[expr.index])
+            return ctx.cast(items[expr.index], valty.types[expr.index], ty)
+        raise UnsupportedError(f"indexing {valty} with {expr.index!r}", loc=ctx.loc)
+    index = expr.index if expr.op != "static_getitem" else expr.index_var
+    args = [ctx.get(expr.value, sig.args[0]), ctx.get(index, sig.args[1])]
+    key = ctx.resolve_op(operator.getitem, sig)
+    return ctx.cast(ctx.call_rule(key, sig, args, what="indexing"), sig.return_type, ty)
+
+
+def _build_tuple(ctx, expr, ty):
+    return dm.make_tuple(ty, [ctx.get(v, et) for v, et in zip(expr.items, ty.types)])
+
+
+def _exhaust_iter(ctx, expr, ty):
+    valty = ctx.typeof(expr.value)
+    if isinstance(valty, types.BaseTuple):
+        return ctx.cast(ctx.get(expr.value), valty, ty)
+    raise UnsupportedError(f"unpacking a value of type {valty}", loc=ctx.loc)
+
+
+def _iter_call(key, what):
+    def lower_it(ctx, expr, ty):
+        sig = ctx.calltypes[expr]
+        args = [ctx.get(expr.value, sig.args[0])]
+        return ctx.call_rule(key, sig, args, what=what)
+    return lower_it
+
+
+def _pair_part(first):
+    def lower_part(ctx, expr, ty):
+        pair = ctx.typeof(expr.value)
+        leaves = dm.flatten(pair, ctx.get(expr.value))
+        n = len(dm.leaf_types(pair.first_type))
+        part = leaves[:n] if first else leaves[n:]
+        return dm.unflatten(pair.first_type if first else pair.second_type, part)
+    return lower_part
+
+
+def _cast_expr(ctx, expr, ty):
+    return ctx.get(expr.value, ty)
+
+
+_EXPR = {
+    "binop": _binop, "inplace_binop": _binop, "unary": _unary, "call": _call,
+    "getattr": _getattr, "getitem": _getitem, "static_getitem": _getitem,
+    "typed_getitem": _getitem, "build_tuple": _build_tuple, "exhaust_iter": _exhaust_iter,
+    "getiter": _iter_call(iter, "iteration"), "iternext": _iter_call(next, "iteration"),
+    "pair_first": _pair_part(True), "pair_second": _pair_part(False), "cast": _cast_expr,
+}

@@ -1,0 +1,146 @@
+"""The ``math`` module on floats, as a table from Python function to MLIR op (or libm call).
+
+Numba types integer arguments as float64 (``math.sqrt(3)`` is ``(float64,) -> float64``), so the rules
+see floats. Domain errors return NaN as in Numba (CPython raises ValueError); inf/nan inputs behave
+as in CPython.
+"""
+from __future__ import annotations
+
+import math
+
+from mlir import ir
+from mlir.dialects import arith, func
+from mlir.dialects import math as mmath
+from numba.core import types
+
+from numlir.lowering import datamodel as dm
+from numlir.lowering.registry import lower
+
+Float, Int, Bool = types.Float, types.Integer, types.Boolean
+
+# math.f -> math dialect op; all take and return the float type of the argument(s)
+_UNARY = {
+    math.sqrt: mmath.sqrt, math.exp: mmath.exp, math.expm1: mmath.expm1, math.log: mmath.log,
+    math.log2: mmath.log2, math.log10: mmath.log10, math.log1p: mmath.log1p, math.sin: mmath.sin,
+    math.cos: mmath.cos, math.tan: mmath.tan, math.asin: mmath.asin, math.acos: mmath.acos,
+    math.atan: mmath.atan, math.sinh: mmath.sinh, math.cosh: mmath.cosh, math.tanh: mmath.tanh,
+    math.asinh: mmath.asinh, math.acosh: mmath.acosh, math.atanh: mmath.atanh, math.erf: mmath.erf,
+    math.fabs: mmath.absf,
+}
+if hasattr(mmath, "erfc"):
+    _UNARY[math.erfc] = mmath.erfc
+if hasattr(math, "exp2"):
+    _UNARY[math.exp2] = mmath.exp2
+if hasattr(math, "cbrt"):
+    _UNARY[math.cbrt] = mmath.cbrt
+
+_BINARY = {math.atan2: mmath.atan2, math.copysign: mmath.copysign, math.pow: mmath.powf,
+           math.fmod: arith.remf}
+
+# functions with no MLIR op: call the C library (same results as CPython, which calls it too)
+_LIBM = {math.gamma: "tgamma", math.lgamma: "lgamma", math.hypot: "hypot",
+         math.nextafter: "nextafter"}
+if math.erfc not in _UNARY:
+    _LIBM[math.erfc] = "erfc"
+
+
+def _unary_rule(op):
+    def rule(ctx, sig, args):
+        return ctx.cast(op(ctx.cast(args[0], sig.args[0], sig.return_type)), sig.return_type,
+                        sig.return_type)
+    return rule
+
+
+def _binary_rule(op):
+    def rule(ctx, sig, args):
+        rt = sig.return_type
+        a, b = (ctx.cast(v, t, rt) for v, t in zip(args, sig.args))
+        return op(a, b)
+    return rule
+
+
+def libm_call(ctx, name, ftype, args):
+    """Call the C math library function ``name`` (``f`` suffix for float32)."""
+    mt = dm.scalar_type(ftype)
+    cname = name + ("f" if ftype.bitwidth == 32 else "")
+    module = ctx.mod.module
+    if cname not in ctx.mod.externals:
+        fty = ir.FunctionType.get([mt] * len(args), [mt])
+        with ir.InsertionPoint.at_block_begin(module.body), ir.Location.unknown():
+            func.FuncOp(cname, fty, visibility="private")
+        ctx.mod.externals.add(cname)
+    return func.CallOp([mt], ir.FlatSymbolRefAttr.get(cname), list(args)).result
+
+
+def _libm_rule(name):
+    def rule(ctx, sig, args):
+        rt = sig.return_type
+        return libm_call(ctx, name, rt, [ctx.cast(v, t, rt) for v, t in zip(args, sig.args)])
+    return rule
+
+
+for _fn, _op in _UNARY.items():
+    lower(_fn, types.Number)(_unary_rule(_op))
+for _fn, _op in _BINARY.items():
+    lower(_fn, types.Number, types.Number)(_binary_rule(_op))
+for _fn, _name in _LIBM.items():
+    lower(_fn, types.Any, varargs=True)(_libm_rule(_name))
+
+
+@lower(math.log, types.Number, types.Number)
+def _log_base(ctx, sig, args):
+    a, b = (ctx.cast(v, t, sig.return_type) for v, t in zip(args, sig.args))
+    return arith.divf(mmath.log(a), mmath.log(b))
+
+
+def _rounding(op):
+    def rule(ctx, sig, args):
+        return ctx.cast(op(args[0]), sig.args[0], sig.return_type)
+    return rule
+
+
+for _fn, _op in ((math.floor, mmath.floor), (math.ceil, mmath.ceil), (math.trunc, mmath.trunc)):
+    lower(_fn, Float)(_rounding(_op))
+    lower(_fn, Int)(lambda ctx, sig, args: ctx.cast(args[0], sig.args[0], sig.return_type))
+
+
+def _predicate(float_op, int_value):
+    def rule(ctx, sig, args):
+        if isinstance(sig.args[0], (Int, Bool)):
+            return ctx.const(types.boolean, int_value)
+        return float_op(ctx, args[0])
+    return rule
+
+
+lower(math.isnan, types.Number)(_predicate(
+    lambda ctx, x: arith.cmpf(arith.CmpFPredicate.UNO, x, x), False))
+lower(math.isinf, types.Number)(_predicate(lambda ctx, x: mmath.isinf(x), False))
+lower(math.isfinite, types.Number)(_predicate(lambda ctx, x: mmath.isfinite(x), True))
+
+
+@lower(math.degrees, types.Number)
+def _degrees(ctx, sig, args):
+    x = ctx.cast(args[0], sig.args[0], sig.return_type)
+    return arith.mulf(x, ctx.const(sig.return_type, 180.0 / math.pi))
+
+
+@lower(math.radians, types.Number)
+def _radians(ctx, sig, args):
+    x = ctx.cast(args[0], sig.args[0], sig.return_type)
+    return arith.mulf(x, ctx.const(sig.return_type, math.pi / 180.0))
+
+
+@lower(math.ldexp, Float, Int)
+def _ldexp(ctx, sig, args):
+    x, e = args
+    rt = sig.return_type
+    ctx.mod.externals.discard("ldexp")   # libm: double ldexp(double, int)
+    mt = dm.scalar_type(rt)
+    i32 = ir.IntegerType.get_signless(32)
+    name = "ldexp" + ("f" if rt.bitwidth == 32 else "")
+    if name + "/i" not in ctx.mod.externals:
+        with ir.InsertionPoint.at_block_begin(ctx.mod.module.body), ir.Location.unknown():
+            func.FuncOp(name, ir.FunctionType.get([mt, i32], [mt]), visibility="private")
+        ctx.mod.externals.add(name + "/i")
+    e32 = ctx.cast(e, sig.args[1], types.int32)
+    return func.CallOp([mt], ir.FlatSymbolRefAttr.get(name), [x, e32]).result

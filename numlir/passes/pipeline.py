@@ -1,0 +1,120 @@
+"""Named pass pipelines: an ordered list of stages, each a list of upstream MLIR passes.
+
+Every stage's IR is kept on the compiled function (``inspect_mlir(stage=...)``), written to
+``NUMLIR_DUMP_IR`` when set, printed after a pass named by ``NUMLIR_PRINT_AFTER``, and a failing
+stage writes its input module and the ``mlir-opt`` command that reproduces the failure.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+
+from mlir import ir
+from mlir.passmanager import PassManager
+
+from numlir import config
+from numlir.errors import PassFailure
+
+# (stage name, [pass pipeline elements, each "anchor(pass)" or a module-level pass])
+CPU_STAGES = [
+    ("lowered", []),
+    ("canonical", ["func.func(mem2reg)", "func.func(canonicalize)", "func.func(cse)"]),
+    ("scf", ["lift-cf-to-scf", "func.func(canonicalize)"]),
+    ("llvm", ["convert-complex-to-standard", "arith-expand", "convert-math-to-llvm",
+              "convert-math-to-libm", "convert-scf-to-cf", "convert-to-llvm",
+              "reconcile-unrealized-casts"]),
+]
+
+
+def stage_names(stages=CPU_STAGES):
+    return [name for name, _ in stages]
+
+
+def _pipeline_text(passes):
+    return "builtin.module(" + ",".join(passes) + ")"
+
+
+def _pass_name(element):
+    inner = element.split("(", 1)[1][:-1] if "(" in element else element
+    return inner.split("{", 1)[0].strip()
+
+
+def run_stages(module, func_name, stages=CPU_STAGES, keep_text=True):
+    """Run ``stages`` over ``module`` in place; returns {stage: IR text} (empty if not kept)."""
+    texts = {}
+    dump_dir = config.DUMP_IR
+    text = None
+    for name, passes in stages:
+        if passes:
+            before = text if text is not None else str(module)
+            try:
+                _run(module, passes)
+            except Exception as err:   # MLIRError: write the reproducer and fail loudly
+                raise _failure(func_name, name, passes, before, err) from None
+        text = None
+        if keep_text or dump_dir:
+            text = str(module)
+            if keep_text:
+                texts[name] = text
+            if dump_dir:
+                os.makedirs(dump_dir, exist_ok=True)
+                with open(os.path.join(dump_dir, f"{func_name}.{name}.mlir"), "w") as fh:
+                    fh.write(text)
+    return texts
+
+
+def _run(module, passes):
+    target = config.PRINT_AFTER
+    if not target:
+        pm = PassManager.parse(_pipeline_text(passes))
+        if config.DEBUG_VERIFY:
+            pm.enable_verifier(True)
+        pm.run(module.operation)
+        return
+    for element in passes:          # pass by pass, printing after the requested ones
+        PassManager.parse(_pipeline_text([element])).run(module.operation)
+        if target == "all" or _pass_name(element) == target:
+            print(f"// -----// IR Dump After {_pass_name(element)} //----- //", file=sys.stderr)
+            print(module, file=sys.stderr)
+
+
+def mlir_tool(name):
+    import mlir
+    for root in mlir.__path__:
+        path = os.path.join(root, "bin", name)
+        if os.path.exists(path):
+            return path
+    return name
+
+
+def llvm_tool(name):
+    try:
+        import llvm
+        for root in llvm.__path__:
+            path = os.path.join(root, "bin", name)
+            if os.path.exists(path):
+                return path
+    except ImportError:
+        pass
+    return name
+
+
+def _failure(func_name, stage, passes, module_text, err):
+    os.makedirs(config.REPRO_DIR, exist_ok=True)
+    path = os.path.join(config.REPRO_DIR, f"{func_name}.{stage}.mlir")
+    with open(path, "w") as fh:
+        fh.write(module_text)
+    cmd = f"{mlir_tool('mlir-opt')} --pass-pipeline={shlex.quote(_pipeline_text(passes))} {path}"
+    first = str(err).strip().splitlines()
+    summary = "\n".join(first[:6])
+    return PassFailure(f"numlir: MLIR stage '{stage}' failed for {func_name}:\n{summary}\n"
+                       f"reproduce with:\n  {cmd}")
+
+
+def verify(module, func_name):
+    if not module.operation.verify():
+        raise PassFailure(f"numlir: lowering produced invalid IR for {func_name}")
+
+
+__all__ = ["CPU_STAGES", "run_stages", "stage_names", "ir"]

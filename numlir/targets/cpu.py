@@ -1,0 +1,82 @@
+"""The CPU target: lower a typed dispatcher overload into one module, run the CPU stages, JIT it with
+MLIR's ExecutionEngine and wrap its native entry point as a Python builtin function."""
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import subprocess
+import threading
+
+from mlir import ir
+from mlir.execution_engine import ExecutionEngine
+from numba.core import typing
+
+from numlir import config
+from numlir.lowering import load_rules
+from numlir.lowering.core import ModuleLowering
+from numlir.passes.pipeline import CPU_STAGES, llvm_tool, mlir_tool, run_stages, verify
+from numlir.runtime.entry import add_entry, make_pycfunction
+
+_context_lock = threading.RLock()
+_context = None
+
+
+def mlir_context():
+    """The process-wide MLIR context (creating one costs milliseconds; compiles are serialized)."""
+    global _context
+    if _context is None:
+        _context = ir.Context()
+        _context.allow_unregistered_dialects = False
+    return _context
+
+
+@dataclasses.dataclass
+class CompiledFunction:
+    """One native signature of a dispatcher: the entry, the engine that owns the code, the IR."""
+
+    signature: typing.Signature
+    entry: object
+    engine: ExecutionEngine
+    stages: dict
+    keep_alive: tuple
+
+    def llvm_ir(self):
+        return _translate(self.stages["llvm"], [mlir_tool("mlir-translate"), "--mlir-to-llvmir"])
+
+    def assembly(self):
+        llvm_ir = self.llvm_ir()
+        return _translate(llvm_ir, [llvm_tool("llc"), f"-O{config.OPT_LEVEL}", "-o", "-"])
+
+
+def _translate(text, cmd):
+    proc = subprocess.run(cmd, input=text, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed:\n{proc.stderr}")
+    return proc.stdout
+
+
+def compile_dispatcher(dispatcher, argtypes, next_entry):
+    """Compile ``dispatcher`` at ``argtypes`` to a native entry that falls back to ``next_entry``."""
+    load_rules()
+    with _context_lock, mlir_context(), ir.Location.unknown():
+        module = ir.Module.create()
+        mod = ModuleLowering(module)
+        kernel_op, return_type = mod.function_for(dispatcher, argtypes, public=True)
+        name = kernel_op.sym_name.value
+        entry_name = f"{name}_entry"
+        add_entry(module, entry_name, kernel_op, argtypes, return_type)
+        verify(module, name)
+        stages = run_stages(module, name, CPU_STAGES)
+        engine = ExecutionEngine(module, opt_level=config.OPT_LEVEL)
+        address = _function_address(engine, f"{entry_name}_addr")
+    fn, mdef = make_pycfunction(dispatcher.py_func.__name__, address, next_entry)
+    sig = typing.signature(return_type, *argtypes)
+    return CompiledFunction(sig, fn, engine, stages, (mdef, next_entry))
+
+
+def _function_address(engine, getter):
+    """Call the generated ``getter`` (through its packed wrapper) to read a function's address."""
+    slot = ctypes.c_void_p()
+    packed = (ctypes.c_void_p * 1)(ctypes.addressof(slot))
+    ctypes.CFUNCTYPE(None, ctypes.c_void_p)(engine.raw_lookup(getter))(packed)
+    return slot.value
