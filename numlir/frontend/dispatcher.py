@@ -112,7 +112,7 @@ class Dispatcher(nb_dispatcher.Dispatcher):
         return cf.entry(*args)
 
     def _fold_values(self, args, kws):
-        bound = self._pysig.bind(*args, **kws)
+        bound = self._compiler.pysig.bind(*args, **kws)
         bound.apply_defaults()
         return tuple(bound.arguments.values())
 
@@ -126,7 +126,7 @@ class Dispatcher(nb_dispatcher.Dispatcher):
 
     @functools.cached_property
     def _pysig_names(self):
-        return list(self._pysig.parameters)
+        return list(self._compiler.pysig.parameters)
 
     def _call_converted(self, args, argtypes):
         """Explicit signatures and no lazy compilation: convert to the best matching signature."""

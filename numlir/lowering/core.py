@@ -469,8 +469,8 @@ def _call(ctx, expr, ty):
     for i, aty in enumerate(sig.args):
         v = argvars[i] if i < len(argvars) else None
         args.append(ctx.get(v, aty) if isinstance(v, nir.Var) else None)
-    if isinstance(fnty, types.Dispatcher):
-        disp = fnty.dispatcher
+    if isinstance(fnty, (types.Dispatcher, types.RecursiveCall)):
+        disp = (fnty.dispatcher_type if isinstance(fnty, types.RecursiveCall) else fnty).dispatcher
         if not hasattr(disp, "typed_overload"):
             raise UnsupportedError(f"calling the non-numlir dispatcher {disp.py_func.__qualname__}",
                                    sig.args, loc=ctx.loc)
