@@ -20,7 +20,8 @@ from numba.core.typing.typeof import Purpose, typeof
 
 from numlir import config
 from numlir.errors import UnsupportedError, translate_typing_error
-from numlir.frontend.target import NumlirHardware, TypedIRCompiler, make_flags, numlir_target
+from numlir.frontend.target import (NumlirHardware, TypedIRCompiler, compile_typed, make_flags,
+                                    numlir_target)
 from numlir.lowering.core import OverloadKey
 
 
@@ -61,10 +62,8 @@ class Dispatcher(nb_dispatcher.Dispatcher):
             with self._compiling_counter:
                 flags = make_flags(parallel=bool(self.targetoptions.get("parallel")),
                                    boundscheck=self.targetoptions.get("boundscheck"))
-                from numba.core import compiler
-                tir = compiler.compile_extra(self.typingctx, self.targetctx, self.py_func,
-                                             tuple(args), return_type, flags, self.locals,
-                                             pipeline_class=TypedIRCompiler)
+                tir = compile_typed(self.typingctx, self.targetctx, self.py_func, args,
+                                    return_type, flags, self.locals)
                 rt = return_type or tir.return_type
                 ov = TypedOverload(typing.signature(rt, *args), tir,
                                    entry_point=OverloadKey(self, args))
@@ -103,7 +102,7 @@ class Dispatcher(nb_dispatcher.Dispatcher):
         """End of the entry chain: no compiled signature took these arguments as they are."""
         if config.DISABLE_JIT:
             return self.py_func(*args, **kws)
-        if kws:
+        if kws or len(args) != len(self._pysig_names):
             args = self._fold_values(args, kws)
         argtypes = tuple(self._typeof_arg(a, i) for i, a in enumerate(args))
         if self._explicit and argtypes not in self._native:

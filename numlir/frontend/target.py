@@ -6,6 +6,7 @@ reaches while typing it, is only *typed* here; the typed IR is what ``numlir.low
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from numba.core import compiler, cpu, ir, registry, types
 from numba.core import target_extension as te
@@ -23,8 +24,94 @@ class NumlirHardware(te.CPU):
 te.target_registry[TARGET_NAME] = NumlirHardware
 
 
+# Modules whose import registers Numba's @overload typing (arrays, NumPy, typed containers ...).
+# Importing them costs ~0.5 s, so scalar code is typed without them first (see compile_typed).
+_FULL_REGISTRY_MODULES = (
+    "numba.cpython.builtins", "numba.cpython.charseq", "numba.cpython.enumimpl",
+    "numba.cpython.hashing", "numba.cpython.heapq", "numba.cpython.iterators",
+    "numba.cpython.listobj", "numba.cpython.numbers", "numba.cpython.rangeobj",
+    "numba.cpython.setobj", "numba.cpython.slicing", "numba.cpython.tupleobj",
+    "numba.cpython.unicode", "numba.core.optional", "numba.core.inline_closurecall",
+    "numba.misc.literal", "numba.np.linalg", "numba.np.arraymath", "numba.np.arrayobj",
+    "numba.np.random.generator_core", "numba.np.random.generator_methods",
+    "numba.np.random.legacy", "numba.np.polynomial.polynomial_core",
+    "numba.np.polynomial.polynomial_functions", "numba.typed.typeddict", "numba.typed.dictimpl",
+    "numba.typed.typedlist", "numba.typed.listobject", "numba.typed.typedset",
+    "numba.typed.setobject", "numba.experimental.jitclass", "numba.experimental.function_type",
+    "numba.np.types.datetime_registry", "numba.np.npdatetime", "numba.np.npyimpl",
+    "numba.cpython.cmathimpl", "numba.cpython.mathimpl", "numba.cpython.randomimpl",
+)
+
+
+class NumlirTargetContext(cpu.CPUContext):
+    """Numba's CPU target context minus everything that only serves llvmlite code generation.
+
+    numlir never lowers through it: no NRT initialisation, no lowering registries installed, and
+    the @overload-registering modules are imported only when typing needs them.
+    """
+
+    full_registries = False
+
+    def init(self):
+        self.is32bit = False
+
+    def load_additional_registries(self):
+        pass
+
+    def refresh(self):
+        # Overload templates look for Numba's builtin lowering registry here to park their
+        # (llvmlite) lowering shims; register it without installing its ~1000 implementations.
+        from numba.core.imputils import RegistryLoader, builtin_registry
+        if builtin_registry not in self._registries:
+            self._registries[builtin_registry] = RegistryLoader(builtin_registry)
+        self.typing_context.refresh()
+
+    def codegen(self):
+        return _NO_CODEGEN
+
+
+class _NoCodegen:
+    """Stands where Numba expects an llvmlite code generator: compared by identity, never used."""
+
+    def __getattr__(self, name):
+        raise RuntimeError(f"numlir's typing-only target has no llvmlite code generator ({name})")
+
+
+_NO_CODEGEN = _NoCodegen()
+
+
+def load_full_registries():
+    """Import the modules that register Numba's Python-level implementations (once)."""
+    if NumlirTargetContext.full_registries:
+        return False
+    import importlib
+    _defer_blas_check()
+    for name in _FULL_REGISTRY_MODULES:
+        importlib.import_module(name)
+    NumlirTargetContext.full_registries = True
+    with te.target_override(TARGET_NAME):
+        numlir_target.typing_context.refresh()
+    return True
+
+
+def _defer_blas_check():
+    """Numba's arraymath imports SciPy at import time to probe BLAS; a spec lookup is enough."""
+    import importlib.util
+
+    from numba.np import linalg
+
+    def ensure_blas():
+        if importlib.util.find_spec("scipy") is None:
+            raise ImportError("scipy 0.16+ is required for linear algebra")
+    linalg.ensure_blas = ensure_blas
+
+
 class _NumlirTargetDescr(registry.CPUTarget):
-    """Own typing context and (never used for codegen) target context."""
+    """Own typing context and typing-only target context."""
+
+    @functools.cached_property
+    def _toplevel_target_context(self):
+        return NumlirTargetContext(self.typing_context, self._target_name)
 
 
 numlir_target = _NumlirTargetDescr(TARGET_NAME)
@@ -79,6 +166,23 @@ def make_flags(parallel=False, boundscheck=None):
     if boundscheck is not None:
         flags.boundscheck = boundscheck
     return flags
+
+
+def compile_typed(typingctx, targetctx, pyfunc, argtypes, return_type, flags, locals):
+    """Type ``pyfunc``; on a typing failure with the lazy registries, load them all and retry."""
+    from numba.core import errors
+    # Templates resolve "the current target" from TLS when no compile is on the stack: make it
+    # ours, or Numba refreshes (and fully initialises) its own CPU target context.
+    with te.target_override(TARGET_NAME):
+        try:
+            return compiler.compile_extra(typingctx, targetctx, pyfunc, tuple(argtypes),
+                                          return_type, flags, locals or {},
+                                          pipeline_class=TypedIRCompiler)
+        except errors.TypingError:
+            if not load_full_registries():
+                raise
+        return compiler.compile_extra(typingctx, targetctx, pyfunc, tuple(argtypes), return_type,
+                                      flags, locals or {}, pipeline_class=TypedIRCompiler)
 
 
 def type_function(pyfunc, argtypes, return_type=None, parallel=False, locals=None):

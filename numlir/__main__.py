@@ -1,0 +1,4 @@
+"""``python -m numlir`` runs the command line (demo, sysinfo)."""
+from numlir.tools.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""Small helpers shared by the ``numlir`` CLI and the scripts in ``benchmarks/``."""
+from __future__ import annotations
+
+import math
+import os
+import shlex
+import sys
+
+
+def fmt_time(seconds):
+    """Human-readable duration: ``1.23 s``, ``12.3 ms``, ``4.56 us``."""
+    if seconds is None:
+        return "-"
+    if seconds >= 1.0:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    if seconds >= 1e-6:
+        return f"{seconds * 1e6:.2f} us"
+    return f"{seconds * 1e9:.0f} ns"
+
+
+def geomean(values):
+    values = [v for v in values if v is not None and v > 0]
+    if not values:
+        return None
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def print_table(headers, rows, out=None):
+    """Print rows as an aligned text table (first column left-aligned, others right)."""
+    out = out or sys.stdout
+    rows = [[str(c) for c in r] for r in rows]
+    widths = [max([len(str(h))] + [len(r[i]) for r in rows if i < len(r)])
+              for i, h in enumerate(headers)]
+
+    def line(cells):
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    print(line([str(h) for h in headers]), file=out)
+    print("  ".join("-" * w for w in widths), file=out)
+    for r in rows:
+        print(line(r), file=out)
+
+
+def repro_command():
+    """The command line that reproduces this run, relative to the current directory."""
+    argv = list(sys.argv)
+    if argv and os.path.isabs(argv[0]):
+        try:
+            argv[0] = os.path.relpath(argv[0])
+        except ValueError:
+            pass
+    exe = sys.executable
+    try:
+        rel = os.path.relpath(exe)
+        if not rel.startswith(".." + os.sep + ".."):
+            exe = rel
+    except ValueError:
+        pass
+    return shlex.join([exe, *argv])
+
+
+def print_header(title):
+    import platform
+
+    print(title)
+    print(f"reproduce: {repro_command()}")
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for ln in fh:
+                if ln.startswith("model name"):
+                    cpu = ln.partition(":")[2].strip()
+                    break
+    except OSError:
+        pass
+    print(f"python {platform.python_version()}, {cpu}, {os.cpu_count()} cores")
+    print()
