@@ -12,14 +12,15 @@ import functools
 import threading
 
 from numba.core import dispatcher as nb_dispatcher
+from numba.core import ir as nb_ir
 from numba.core import errors as nb_errors
-from numba.core import sigutils, typing
+from numba.core import sigutils, types, typing
 from numba.core import target_extension as te
 from numba.core.compiler_lock import global_compiler_lock
 from numba.core.typing.typeof import Purpose, typeof
 
 from numlir import config
-from numlir.errors import UnsupportedError, translate_typing_error
+from numlir.errors import NumlirError, UnsupportedError, translate_typing_error
 from numlir.frontend.target import (NumlirHardware, TypedIRCompiler, compile_typed, make_flags,
                                     numlir_target)
 from numlir.lowering.core import OverloadKey
@@ -107,8 +108,17 @@ class Dispatcher(nb_dispatcher.Dispatcher):
         argtypes = tuple(self._typeof_arg(a, i) for i, a in enumerate(args))
         if self._explicit and argtypes not in self._native:
             return self._call_converted(args, argtypes)
-        cf = self.compile_native(argtypes)
-        return cf.entry(*args)
+        try:
+            cf = self.compile_native(argtypes)
+        except NumlirError as err:
+            bad = self._unpassable_argument(args, argtypes)
+            if bad is None:
+                raise
+            raise bad from err
+        # canonical Python/NumPy objects for the types (e.g. a Python int typed uint64 becomes
+        # np.uint64), so the entry accepts them instead of forwarding back here
+        from numlir.runtime.convert import convert_value
+        return cf.entry(*[convert_value(a, t) for a, t in zip(args, argtypes)])
 
     def _fold_values(self, args, kws):
         bound = self._compiler.pysig.bind(*args, **kws)
@@ -122,6 +132,19 @@ class Dispatcher(nb_dispatcher.Dispatcher):
             name = self._pysig_names[index] if index < len(self._pysig_names) else f"#{index}"
             raise TypeError(f"numlir: cannot type argument '{name}' of {self.py_func.__name__}: "
                             f"unsupported Python type {type(value).__name__}") from None
+
+    def _unpassable_argument(self, args, argtypes):
+        """After a failed compile: an UnsupportedError naming the first argument whose type
+        cannot cross from Python into compiled code (no data model), or None."""
+        for i, ty in enumerate(argtypes):
+            if not _passable(ty):
+                name = self._pysig_names[i] if i < len(self._pysig_names) else f"#{i}"
+                return UnsupportedError(
+                    f"the argument '{name}' of {self.py_func.__qualname__}", argtypes,
+                    loc=_def_loc(self.py_func),
+                    detail=f"a Python {type(args[i]).__name__} (Numba type {ty}) cannot be "
+                           f"passed to compiled code")
+        return None
 
     @functools.cached_property
     def _pysig_names(self):
@@ -151,7 +174,7 @@ class Dispatcher(nb_dispatcher.Dispatcher):
                 f"of {self.py_func.__name__}; accepted signatures:\n{accepted}")
 
     def add_signatures(self, sigs):
-        for sig in sigs:
+        for sig in sigs if not config.DISABLE_JIT else ():
             args, return_type = sigutils.normalize_signature(sig)
             if return_type is not None:
                 self.compile(typing.signature(return_type, *args))
@@ -173,7 +196,10 @@ class Dispatcher(nb_dispatcher.Dispatcher):
         return self.compile_native(args)
 
     def inspect_mlir(self, signature=None, stage="lowered"):
-        return self._pick(signature).stages[stage]
+        stages = self._pick(signature).stages
+        if stage not in stages:
+            raise ValueError(f"unknown stage {stage!r}; the stages are: {', '.join(stages)}")
+        return stages[stage]
 
     def inspect_llvm(self, signature=None):
         return self._pick(signature).llvm_ir()
@@ -200,6 +226,33 @@ class Dispatcher(nb_dispatcher.Dispatcher):
         else:
             file.write(text)
         return None
+
+
+def _def_loc(py_func):
+    """``ir.Loc`` of the ``def`` line of ``py_func`` (``co_firstlineno`` is its first decorator)."""
+    import linecache
+    code = py_func.__code__
+    line = code.co_firstlineno
+    for k in range(line, line + 50):
+        text = linecache.getline(code.co_filename, k).lstrip()
+        if text.startswith(("def ", "async def ")):
+            line = k
+            break
+    return nb_ir.Loc(code.co_filename, line)
+
+
+def _passable(ty):
+    """Whether values of Numba type ``ty`` have run-time data numlir can pass from Python."""
+    ty = types.unliteral(ty)
+    if isinstance(ty, types.BaseTuple):
+        return all(_passable(t) for t in ty)
+    from numlir.lowering import datamodel as dm
+    from numlir.targets.cpu import _context_lock, mlir_context
+    with _context_lock, mlir_context():
+        try:
+            return bool(dm.leaf_types(ty))
+        except KeyError:
+            return False
 
 
 def _jit(*args, **options):

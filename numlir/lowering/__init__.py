@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import importlib
 
-_RULE_MODULES = ("intrinsics", "scalars", "casts", "control_flow", "builtins", "math", "cmath")
+_RULE_MODULES = ("intrinsics", "scalars", "casts", "control_flow", "builtins", "math", "cmath", "tuples",
+                 "numbers", "optional")
 _loaded = False
 
 

@@ -469,6 +469,8 @@ def _call(ctx, expr, ty):
     for i, aty in enumerate(sig.args):
         v = argvars[i] if i < len(argvars) else None
         args.append(ctx.get(v, aty) if isinstance(v, nir.Var) else None)
+    if isinstance(fnty, types.ExceptionClass):    # the instance carries no run-time data
+        return None
     if isinstance(fnty, (types.Dispatcher, types.RecursiveCall)):
         disp = (fnty.dispatcher_type if isinstance(fnty, types.RecursiveCall) else fnty).dispatcher
         if not hasattr(disp, "typed_overload"):
@@ -496,6 +498,8 @@ def _getattr(ctx, expr, ty):
             return ctx.const(ty, ty.literal_value)
         if dm.has_model(ty):
             return None
+    if isinstance(valty, types.Module):      # math.pi and friends: a compile-time constant
+        return ctx.const(ty, getattr(valty.pymod, expr.attr))
     rule = find_getattr(valty, expr.attr)
     if rule is None:
         raise UnsupportedError(f"the attribute '.{expr.attr}' of {valty}", loc=ctx.loc)

@@ -113,8 +113,20 @@ def _failure(func_name, stage, passes, module_text, err):
 
 
 def verify(module, func_name):
-    if not module.operation.verify():
-        raise PassFailure(f"numlir: lowering produced invalid IR for {func_name}")
+    """Verify the lowered module; invalid IR is a numlir bug, reported with a reproducer."""
+    try:
+        ok = module.operation.verify()
+        err = None
+    except Exception as e:          # MLIRError carries the diagnostics
+        ok, err = False, e
+    if not ok:
+        os.makedirs(config.REPRO_DIR, exist_ok=True)
+        path = os.path.join(config.REPRO_DIR, f"{func_name}.invalid.mlir")
+        with open(path, "w") as fh:
+            fh.write(module.operation.get_asm(assume_verified=True))
+        detail = "\n".join(str(err).strip().splitlines()[:4]) if err else ""
+        raise PassFailure(f"numlir: internal error, lowering produced invalid IR for {func_name} "
+                          f"(module written to {path}):\n{detail}")
 
 
 __all__ = ["CPU_STAGES", "run_stages", "stage_names", "ir"]

@@ -200,6 +200,17 @@ def _box(em, ty, leaves):
             pos += n
             em.capi("PyTuple_SetItem", tup, em.const(i), item)
         return tup
+    if isinstance(ty, types.Optional):
+        has, no = em.block("some"), em.block("none")
+        done = em.block("boxed")
+        em.stmt(f"cf.cond_br {leaves[0]}, {has}, {no}")
+        em.label(has)
+        em.stmt(f"cf.br {done}({_box(em, ty.type, leaves[1:])} : !llvm.ptr)")
+        em.label(no)
+        em.stmt(f"cf.br {done}({_box(em, types.none, [])} : !llvm.ptr)")
+        out = em.fresh("o")
+        em.lines.append(f"{done}({out}: !llvm.ptr):")
+        return out
     if isinstance(ty, (types.NoneType, types.Omitted)) or not dm.leaf_types(ty):
         none = em.ptr(id(None))
         em.capi("Py_IncRef", none, result=False)
