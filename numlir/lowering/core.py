@@ -298,10 +298,16 @@ class FunctionLowerer:
 
     def impl_key(self, fnty, sig):
         """What Numba's lowering would look up for a call of ``fnty`` at ``sig``."""
+        typing_key = getattr(fnty, "typing_key", fnty)
         try:
-            return fnty.get_impl_key(sig)
+            key = fnty.get_impl_key(sig)
         except (KeyError, AttributeError):
-            return getattr(fnty, "typing_key", fnty)
+            return typing_key
+        # Intrinsics' impl keys are per-signature codegen closures: rules are keyed by the intrinsic
+        if (not isinstance(key, OverloadKey) and find_rule(key, sig.args) is None
+                and find_rule(typing_key, sig.args) is not None):
+            return typing_key
+        return key
 
     def resolve_op(self, op, sig):
         fnty = self.tir_typing_context().resolve_value_type(op)
@@ -456,19 +462,9 @@ def _unary(ctx, expr, ty):
 def _call(ctx, expr, ty):
     fnty = ctx.typeof(expr.func)
     sig = ctx.calltypes[expr]
-    argvars = list(expr.args)
     if expr.vararg is not None:
         raise UnsupportedError("calls with *args", loc=ctx.loc)
-    if expr.kws:
-        pysig = sig.pysig
-        if pysig is None:
-            raise UnsupportedError(f"keyword arguments to {fnty}", loc=ctx.loc)
-        argvars = fold_arguments(pysig, argvars, dict(expr.kws), lambda i, a: a,
-                                 lambda i, d: None, lambda i, *a: a)
-    args = []
-    for i, aty in enumerate(sig.args):
-        v = argvars[i] if i < len(argvars) else None
-        args.append(ctx.get(v, aty) if isinstance(v, nir.Var) else None)
+    args = _call_arguments(ctx, fnty, sig, expr)
     if isinstance(fnty, types.ExceptionClass):    # the instance carries no run-time data
         return None
     if isinstance(fnty, (types.Dispatcher, types.RecursiveCall)):
@@ -487,6 +483,38 @@ def _call(ctx, expr, ty):
         key = ctx.impl_key(fnty, sig)
         out = ctx.call_rule(key, sig, args, what=_describe(getattr(fnty, "typing_key", key)))
     return ctx.cast(out, sig.return_type, ty)
+
+
+class _StarArgs(tuple):
+    """The variables a ``*args`` parameter collects (Numba types them as one tuple)."""
+
+
+class _Default:
+    def __init__(self, value):
+        self.value = value
+
+
+def _call_arguments(ctx, fnty, sig, expr):
+    """Lowered arguments in ``sig.args`` order: keywords folded, defaults filled, *args packed."""
+    argvars = list(expr.args)
+    if sig.pysig is not None:
+        argvars = fold_arguments(sig.pysig, argvars, dict(expr.kws), lambda i, p, a: a,
+                                 lambda i, p, d: _Default(d), lambda i, p, vals: _StarArgs(vals))
+    elif expr.kws:
+        raise UnsupportedError(f"keyword arguments to {fnty}", loc=ctx.loc)
+    args = []
+    for i, aty in enumerate(sig.args):
+        v = argvars[i] if i < len(argvars) else None
+        if isinstance(v, nir.Var):
+            args.append(ctx.get(v, aty))
+        elif isinstance(v, _StarArgs):
+            items = [ctx.get(x, et) for x, et in zip(v, aty.types)]
+            args.append(dm.make_tuple(aty, items))
+        elif isinstance(v, _Default) and dm.has_model(aty) and dm.leaf_types(aty):
+            args.append(ctx.const(aty, v.value))
+        else:
+            args.append(None)
+    return args
 
 
 def _getattr(ctx, expr, ty):

@@ -108,3 +108,18 @@ def _tuple_compare(op):
 
 for _op in (operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge):
     lower(_op, types.BaseTuple, types.BaseTuple)(_tuple_compare(_op))
+
+
+def _register_minmax_intrinsics():
+    """Numba's ``min``/``max`` overloads end in the intrinsics ``min_vararg``/``max_vararg`` over a
+    tuple; they reduce like the builtins (Python's first-of-equals rule)."""
+    from numba.cpython import builtins as nb_builtins
+
+    from numlir.lowering.builtins import _max, _min
+    for intrinsic, rule in ((nb_builtins.min_vararg, _min), (nb_builtins.max_vararg, _max)):
+        for key in (intrinsic, getattr(intrinsic, "_defn", None)):
+            if key is not None:
+                lower(key, types.BaseTuple)(rule)
+
+
+_register_minmax_intrinsics()

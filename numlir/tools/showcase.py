@@ -140,10 +140,10 @@ def fib_iter(n):
 
 
 KERNELS = [
-    ("prime_count", prime_count, (20_000,), (200_000,)),
+    ("prime_count", prime_count, (100_000,), (200_000,)),
     ("monte_carlo_pi", monte_carlo_pi, (200_000, 12345), (2_000_000, 12345)),
-    ("mandelbrot", mandelbrot, (80, 60, 100), (320, 240, 200)),
-    ("mandelbrot_complex", mandelbrot_complex, (80, 60, 100), (320, 240, 200)),
+    ("mandelbrot", mandelbrot, (160, 120, 100), (320, 240, 200)),
+    ("mandelbrot_complex", mandelbrot_complex, (160, 120, 100), (320, 240, 200)),
     ("collatz_max", collatz_max, (30_000,), (300_000,)),
 ]
 
