@@ -203,6 +203,12 @@ def main(argv=None):
                         help="fresh processes per function and compiler (default 5)")
     parser.add_argument("--only", nargs="*", help="restrict to these function names")
     args = parser.parse_args(argv)
+    global FUNCTIONS
+    if args.only:
+        FUNCTIONS = [f for f in FUNCTIONS if f[0] in set(args.only)]
+        if len(FUNCTIONS) < 2:
+            parser.error("--only needs at least two known function names (one is compiled "
+                         "cold, the next one warm)")
 
     import numba
 
@@ -211,9 +217,6 @@ def main(argv=None):
     print_header(f"Compile time, numlir {numlir.__version__} vs numba {numba.__version__}: "
                  f"median of {args.repeats} fresh processes per function and compiler")
 
-    global FUNCTIONS
-    if args.only:
-        FUNCTIONS = [f for f in FUNCTIONS if f[0] in set(args.only)]
     src = "".join(textwrap.dedent(s) for _, s, _ in FUNCTIONS)
     expected = expected_results()
     n = len(FUNCTIONS)

@@ -218,7 +218,7 @@ class Dispatcher(nb_dispatcher.Dispatcher):
             print(f"label {label}:", file=out)
             for stmt in block.body:
                 target = getattr(stmt, "target", None)
-                ty = tir.typemap.get(target.name) if target is not None else None
+                ty = tir.typemap.get(target.name) if isinstance(target, nb_ir.Var) else None
                 print(f"    {stmt}" + (f"  :: {ty}" if ty is not None else ""), file=out)
         text = out.getvalue()
         if file is None:

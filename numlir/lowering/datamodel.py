@@ -144,3 +144,44 @@ def _pair_model(ty):
 @register_model(types.BoundFunction)
 def _bound_model(ty):
     return leaf_types(ty.this)                 # the receiver travels with the bound method
+
+
+# -- arrays -------------------------------------------------------------------------------------------
+DYN = ir.ShapedType.get_dynamic_size()
+
+
+def element_type(dtype):
+    """MLIR element type of an array of Numba scalar type ``dtype`` (bool is i1, stored as a byte)."""
+    t = scalar_type(dtype)
+    if t is None:
+        raise KeyError(dtype)
+    return t
+
+
+def memref_type(arrty):
+    """The memref of a Numba array type: dynamic sizes, dynamic offset, and a static unit stride for
+    the contiguous dimension of 'C' and 'F' layouts (what lets LLVM vectorize contiguous loops)."""
+    rank = arrty.ndim
+    strides = [DYN] * rank
+    if rank and arrty.layout == "C":
+        strides[-1] = 1
+    elif rank and arrty.layout == "F":
+        strides[0] = 1
+    layout = ir.StridedLayoutAttr.get(DYN, strides)
+    return ir.MemRefType.get([DYN] * rank, element_type(arrty.dtype), layout)
+
+
+@register_model(types.Array)
+def _array_model(ty):
+    return [memref_type(ty)]
+
+
+@register_model(types.NumpyFlatType)
+def _flat_model(ty):
+    return [memref_type(ty.array_type)]
+
+
+@register_model(types.SliceType)
+def _slice_model(ty):
+    i64 = ir.IntegerType.get_signless(64)
+    return [i64, i64, i64]                    # start, stop, step (None as Numba's sentinels)

@@ -19,12 +19,20 @@ from numlir.errors import PassFailure
 # (stage name, [pass pipeline elements, each "anchor(pass)" or a module-level pass])
 CPU_STAGES = [
     ("lowered", []),
-    ("canonical", ["func.func(mem2reg)", "func.func(canonicalize)", "func.func(cse)"]),
+    ("canonical", ["inline", "func.func(mem2reg)", "func.func(canonicalize)", "func.func(cse)"]),
     ("scf", ["lift-cf-to-scf", "func.func(canonicalize)"]),
+    # frees every buffer compiled code allocates and does not return; private functions get an
+    # i1 "caller owns it" result per returned memref, which the native entry reads
+    ("dealloc", ["ownership-based-buffer-deallocation{private-function-dynamic-ownership=true}",
+                 "canonicalize", "buffer-deallocation-simplification",
+                 "bufferization-lower-deallocations", "canonicalize"]),
+    # the native entry point is added here (numlir.runtime.entry), after its kernel's final ABI
     ("llvm", ["convert-complex-to-standard", "arith-expand", "convert-math-to-llvm",
-              "convert-math-to-libm", "convert-scf-to-cf", "convert-to-llvm",
-              "reconcile-unrealized-casts"]),
+              "convert-math-to-libm", "expand-strided-metadata", "lower-affine",
+              "convert-scf-to-cf", "convert-to-llvm", "reconcile-unrealized-casts"]),
 ]
+ENTRY_BEFORE = "llvm"      # the stage before which the native entry is added
+DEALLOC_STAGE = "dealloc"  # the kernel turns private before this stage
 
 
 def stage_names(stages=CPU_STAGES):

@@ -18,7 +18,7 @@ from numba.np.numpy_support import from_dtype
 
 from numlir.errors import UnsupportedError
 from numlir.lowering import datamodel as dm
-from numlir.runtime import exceptions
+from numlir.runtime import array_boxing, exceptions
 
 METH_FASTCALL, METH_KEYWORDS = 0x80, 0x02
 _PY_OBJECT_HEAD = 16           # ob_refcnt + ob_type: the value of float/complex/NumPy scalars
@@ -54,6 +54,11 @@ _CAPI = {
     "PyTuple_SetItem": "(!llvm.ptr, i64, !llvm.ptr) -> i32",
     "Py_IncRef": "(!llvm.ptr) -> ()",
     "Py_DecRef": "(!llvm.ptr) -> ()",
+    "PyCapsule_New": "(!llvm.ptr, !llvm.ptr, !llvm.ptr) -> !llvm.ptr",
+    "PyArray_DescrFromType": "(i32) -> !llvm.ptr",
+    "PyArray_NewFromDescr": "(!llvm.ptr, !llvm.ptr, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr, i32, "
+                            "!llvm.ptr) -> !llvm.ptr",
+    "PyArray_SetBaseObject": "(!llvm.ptr, !llvm.ptr) -> i32",
 }
 
 
@@ -62,6 +67,9 @@ class _Emitter:
 
     def __init__(self):
         self.lines, self.n, self.used = [], 0, set()
+        self.array_inputs = []      # ndarray objects unboxed so far (candidate bases of views)
+        self.owned_flags = iter(())  # ownership flags of the kernel's memref results, in order
+        self.boxed = []             # (allocated ptr, owned flag, base object) of boxed arrays
 
     def fresh(self, hint="v"):
         self.n += 1
@@ -82,11 +90,20 @@ class _Emitter:
     def label(self, name):
         self.lines.append(f"{name}:")
 
-    def capi(self, fn, *args, result=True):
-        self.used.add(fn)
+    def capi(self, fn, *args, result=True, table=None):
+        """Call a C-API function by symbol, or through the address ``table[fn]`` (NumPy's API)."""
         sig = _CAPI[fn]
-        call = f"func.call @{fn}({', '.join(args)}) : {sig}"
+        if table is None:
+            self.used.add(fn)
+            call = f"func.call @{fn}({', '.join(args)}) : {sig}"
+        else:
+            fp = self.ptr(table[fn])
+            call = f"llvm.call {fp}({', '.join(args)}) : !llvm.ptr, {sig.replace(') -> ()', ')')}"
         return self.op(call) if result else self.stmt(call)
+
+    def store(self, value, base, offset):
+        addr = self.op(f"llvm.getelementptr {base}[{offset}] : (!llvm.ptr) -> !llvm.ptr, i8", "a")
+        self.stmt(f"llvm.store {value}, {addr} : i64, !llvm.ptr")
 
     def const(self, value, ty="i64"):
         return self.op(f"arith.constant {value} : {ty}", "c")
@@ -119,6 +136,8 @@ class _Emitter:
 def _unbox(em, obj, ty, fallback):
     """Emit type checks and unboxing of ``obj`` as Numba type ``ty``; returns the leaf values."""
     ty = dm.strip_literal(ty)
+    if isinstance(ty, types.Array):
+        return [array_boxing.unbox_array(em, obj, ty, fallback)]
     if isinstance(ty, types.BaseTuple):
         tid = em.type_id(obj)
         em.guard(em.any_of(tid, [tuple]), fallback)
@@ -191,6 +210,8 @@ def _unbox(em, obj, ty, fallback):
 def _box(em, ty, leaves):
     """Emit boxing of a value of Numba type ``ty`` from its leaves; returns a new reference."""
     ty = dm.strip_literal(ty)
+    if isinstance(ty, types.Array):
+        return array_boxing.box_array(em, ty, leaves[0])
     if isinstance(ty, types.BaseTuple):
         tup = em.capi("PyTuple_New", em.const(len(ty.types)))
         pos = 0
@@ -261,7 +282,10 @@ def entry_source(entry_name, kernel_name, argtypes, return_type, kernel_type):
     err, ok = em.block("err"), em.block("done")
     em.stmt(f"cf.cond_br {failed}, {err}, {ok}")
     em.label(ok)
-    em.stmt(f"return {_box(em, return_type, [f'{res}#{i}' for i in range(1, nres)])} : !llvm.ptr")
+    n_leaves = len(dm.leaf_types(return_type))
+    em.owned_flags = iter([f"{res}#{i}" for i in range(1 + n_leaves, nres)])
+    boxed = _box(em, return_type, [f"{res}#{i}" for i in range(1, 1 + n_leaves)])
+    em.stmt(f"return {boxed} : !llvm.ptr")
     em.label(err)
     code = em.capi("PyLong_FromLongLong", em.op(f"arith.extsi {res}#0 : i32 to i64"))
     raiser = em.ptr(id(exceptions.raise_status))
@@ -272,6 +296,8 @@ def entry_source(entry_name, kernel_name, argtypes, return_type, kernel_type):
     fwd = em.capi("PyObject_Vectorcall", "%self", "%args", "%nargsf", "%kwnames")
     em.stmt(f"return {fwd} : !llvm.ptr")
     decls = [f"func.func private @{fn}{_CAPI[fn].replace(') -> ()', ')')}" for fn in sorted(em.used)]
+    if em.boxed:
+        decls.append(array_boxing.CAPSULE_HELPER)
     ftype = "(!llvm.ptr, !llvm.ptr, i64, !llvm.ptr) -> !llvm.ptr"
     body = "\n".join(em.lines)
     return "\n".join(decls + [
@@ -288,7 +314,7 @@ def entry_source(entry_name, kernel_name, argtypes, return_type, kernel_type):
 
 def add_entry(module, entry_name, kernel_op, argtypes, return_type):
     """Append the entry function for ``kernel_op`` to ``module``."""
-    kname = kernel_op.sym_name.value
+    kname = kernel_op.attributes["sym_name"].value
     ktype = ir.FunctionType(ir.TypeAttr(kernel_op.attributes["function_type"]).value)
     src = entry_source(entry_name, kname, argtypes, return_type, ktype)
     decl = f"func.func private @{kname}{_fn_sig(ktype)}\n"

@@ -14,7 +14,8 @@ from numba.core import typing
 from numlir import config
 from numlir.lowering import load_rules
 from numlir.lowering.core import ModuleLowering
-from numlir.passes.pipeline import CPU_STAGES, llvm_tool, mlir_tool, run_stages, verify
+from numlir.passes.pipeline import (CPU_STAGES, DEALLOC_STAGE, ENTRY_BEFORE, llvm_tool, mlir_tool, run_stages,
+                                    verify)
 from numlir.runtime.entry import add_entry, make_pycfunction
 
 _context_lock = threading.RLock()
@@ -63,15 +64,30 @@ def compile_dispatcher(dispatcher, argtypes, next_entry):
         mod = ModuleLowering(module)
         kernel_op, return_type = mod.function_for(dispatcher, argtypes, public=True)
         name = kernel_op.sym_name.value
-        entry_name = f"{name}_entry"
-        add_entry(module, entry_name, kernel_op, argtypes, return_type)
         verify(module, name)
-        stages = run_stages(module, name, CPU_STAGES)
+        names = [n for n, _ in CPU_STAGES]
+        dealloc, split = names.index(DEALLOC_STAGE), names.index(ENTRY_BEFORE)
+        stages = run_stages(module, name, CPU_STAGES[:dealloc])
+        # private from here on: the inliner would have deleted an unused private kernel, and
+        # buffer deallocation gives only private functions ownership results
+        kernel_op = _lookup(module, name)
+        kernel_op.attributes["sym_visibility"] = ir.StringAttr.get("private")
+        stages.update(run_stages(module, name, CPU_STAGES[dealloc:split]))
+        add_entry(module, f"{name}_entry", _lookup(module, name), argtypes, return_type)
+        stages.update(run_stages(module, name, CPU_STAGES[split:]))
+        entry_name = f"{name}_entry"
         engine = ExecutionEngine(module, opt_level=config.OPT_LEVEL)
         address = _function_address(engine, f"{entry_name}_addr")
     fn, mdef = make_pycfunction(dispatcher.py_func.__name__, address, next_entry)
     sig = typing.signature(return_type, *argtypes)
     return CompiledFunction(sig, fn, engine, stages, (mdef, next_entry))
+
+
+def _lookup(module, name):
+    for op in module.body.operations:
+        if "sym_name" in op.attributes and op.attributes["sym_name"].value == name:
+            return op
+    raise KeyError(name)
 
 
 def _function_address(engine, getter):

@@ -28,9 +28,12 @@ def halve(x):
 def no_llvmlite(monkeypatch):
     """Fail on any llvmlite lowering, module or library creation while the test runs.
 
-    Numba's target context initialisation (NRT included) may build one small llvmlite module, once
-    per process; it is forced here, before the spies start, by initialising numlir's target context
-    and compiling a function that reaches Numba's builtin templates."""
+    One-off initialisation may build a small llvmlite module once per process: Numba's target
+    context setup (NRT included), and importing ``numba.typed``, whose module-level ``@njit``
+    creates Numba's own CPU target context (typing a global class imports it lazily). Both are
+    forced here, before the spies start: initialise numlir's target context, import numba.typed and
+    compile a function that reaches Numba's builtin templates."""
+    import numba.typed.typeddict  # noqa: F401
     numlir_target.target_context.refresh()
     numlir.njit(lambda a, b: divmod(a, b)[0] + math.floor(a))(7, 2)
     events = []
@@ -80,3 +83,11 @@ def test_round_with_ndigits(no_llvmlite):
     f = numlir.njit(lambda x: round(x, 2))
     for x in (1.2345, -2.675, 1e300):
         assert f(x) == round(x, 2)
+
+
+def test_the_spies_catch_numba_codegen(no_llvmlite):
+    import numba
+    with pytest.raises(Exception):
+        numba.njit(lambda x: x + 1)(1)
+    assert no_llvmlite, "a Numba compile went unnoticed: the spies watch the wrong functions"
+    no_llvmlite.clear()
