@@ -87,11 +87,17 @@ class Dispatcher(nb_dispatcher.Dispatcher):
             if cf is not None:
                 return cf
             from numlir.targets.cpu import compile_dispatcher
+            typed_before = argtypes in self.overloads
             try:
                 self.compile(argtypes)
             except nb_errors.TypingError as e:
                 raise translate_typing_error(e, self.py_func) from None
-            cf = compile_dispatcher(self, argtypes, next_entry=self._entry)
+            try:
+                cf = compile_dispatcher(self, argtypes, next_entry=self._entry)
+            except BaseException:
+                if not typed_before:       # as in Numba: a failed compile adds no signature
+                    self.overloads.pop(argtypes, None)
+                raise
             self._native[argtypes] = cf
             self._entry = cf.entry
             return cf

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 
 _RULE_MODULES = ("intrinsics", "scalars", "casts", "control_flow", "builtins", "math", "cmath", "tuples",
-                 "numbers", "optional")
+                 "numbers", "optional", "arrays", "creation")
 _loaded = False
 
 

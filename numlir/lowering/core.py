@@ -39,8 +39,9 @@ class OverloadKey:
 class ModuleLowering:
     """One MLIR module under construction: the functions lowered into it so far."""
 
-    def __init__(self, module):
+    def __init__(self, module, boundscheck=False):
         self.module = module
+        self.boundscheck = boundscheck   # check array indices (IndexError) in every function
         self.functions = {}          # (dispatcher id, argtypes) -> (FuncOp, return type)
         self.externals = set()       # names of external C functions declared in the module
         self._names = set()
@@ -478,11 +479,27 @@ def _call(ctx, expr, ty):
         this = ctx.cast(ctx.get(expr.func), fnty.this, recvr)
         msig = sig.as_function()
         key = ctx.impl_key(fnty, sig)
+        if not isinstance(key, OverloadKey) and find_rule(key, msig.args) is None:
+            key, msig = _overload_method_impl(ctx, fnty, msig, key)
         out = ctx.call_rule(key, msig, [this] + args, what=f"the method {fnty.typing_key}")
     else:
         key = ctx.impl_key(fnty, sig)
         out = ctx.call_rule(key, sig, args, what=_describe(getattr(fnty, "typing_key", key)))
     return ctx.cast(out, sig.return_type, ty)
+
+
+def _overload_method_impl(ctx, fnty, msig, key):
+    """``@overload_method`` implementations: Numba registers the method's typing function as an
+    ``@overload`` too; typing it with the receiver first yields the compiled implementation."""
+    overload_func = getattr(fnty.template, "_overload_func", None)
+    if overload_func is None:
+        return key, msig
+    tctx = ctx.tir_typing_context()
+    fty = tctx.resolve_value_type(overload_func)
+    fsig = tctx.resolve_function_type(fty, tuple(msig.args), {})
+    if fsig is None:
+        return key, msig
+    return ctx.impl_key(fty, fsig), fsig
 
 
 class _StarArgs(tuple):
@@ -531,7 +548,7 @@ def _getattr(ctx, expr, ty):
     rule = find_getattr(valty, expr.attr)
     if rule is None:
         raise UnsupportedError(f"the attribute '.{expr.attr}' of {valty}", loc=ctx.loc)
-    return ctx.cast(rule(ctx, valty, ctx.get(expr.value)), ty, ty)
+    return rule(ctx, valty, ctx.get(expr.value), ty)
 
 
 def _getitem(ctx, expr, ty):

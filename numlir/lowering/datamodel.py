@@ -151,7 +151,10 @@ DYN = ir.ShapedType.get_dynamic_size()
 
 
 def element_type(dtype):
-    """MLIR element type of an array of Numba scalar type ``dtype`` (bool is i1, stored as a byte)."""
+    """MLIR element type of an array of ``dtype``: bool is stored as i8 (NumPy's byte; MLIR's LLVM
+    lowering rejects sub-byte memref elements) and converted on load/store."""
+    if isinstance(dtype, types.Boolean):
+        return ir.IntegerType.get_signless(8)
     t = scalar_type(dtype)
     if t is None:
         raise KeyError(dtype)

@@ -4,7 +4,7 @@
 class (matched with ``isinstance``), a type instance (matched with ``==``) or ``types.Any``. A rule
 is called as ``rule(ctx, sig, args)`` with ``args`` already converted to ``sig.args`` and returns the
 lowered value of ``sig.return_type``. ``@lower_cast(From, To)`` registers conversions, and
-``@lower_getattr(TypeClass, "attr")`` attribute reads.
+``@lower_getattr(TypeClass, "attr")`` attribute reads, called as ``rule(ctx, type, value, result_type)``.
 """
 from __future__ import annotations
 

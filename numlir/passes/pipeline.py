@@ -15,6 +15,7 @@ from mlir.passmanager import PassManager
 
 from numlir import config
 from numlir.errors import PassFailure
+from numlir.passes.split_dealloc import split_deallocs
 
 # (stage name, [pass pipeline elements, each "anchor(pass)" or a module-level pass])
 CPU_STAGES = [
@@ -24,7 +25,7 @@ CPU_STAGES = [
     # frees every buffer compiled code allocates and does not return; private functions get an
     # i1 "caller owns it" result per returned memref, which the native entry reads
     ("dealloc", ["ownership-based-buffer-deallocation{private-function-dynamic-ownership=true}",
-                 "canonicalize", "buffer-deallocation-simplification",
+                 "canonicalize", "buffer-deallocation-simplification", split_deallocs,
                  "bufferization-lower-deallocations", "canonicalize"]),
     # the native entry point is added here (numlir.runtime.entry), after its kernel's final ABI
     ("llvm", ["convert-complex-to-standard", "arith-expand", "convert-math-to-llvm",
@@ -44,6 +45,8 @@ def _pipeline_text(passes):
 
 
 def _pass_name(element):
+    if callable(element):
+        return element.pass_name
     inner = element.split("(", 1)[1][:-1] if "(" in element else element
     return inner.split("{", 1)[0].strip()
 
@@ -74,14 +77,26 @@ def run_stages(module, func_name, stages=CPU_STAGES, keep_text=True):
 
 def _run(module, passes):
     target = config.PRINT_AFTER
-    if not target:
-        pm = PassManager.parse(_pipeline_text(passes))
-        if config.DEBUG_VERIFY:
-            pm.enable_verifier(True)
-        pm.run(module.operation)
+    if not target:   # runs of upstream passes in one PassManager each, numlir's passes between
+        group = []
+        for element in passes + [None]:
+            if isinstance(element, str):
+                group.append(element)
+                continue
+            if group:
+                pm = PassManager.parse(_pipeline_text(group))
+                if config.DEBUG_VERIFY:
+                    pm.enable_verifier(True)
+                pm.run(module.operation)
+                group = []
+            if element is not None:
+                element(module)
         return
     for element in passes:          # pass by pass, printing after the requested ones
-        PassManager.parse(_pipeline_text([element])).run(module.operation)
+        if callable(element):
+            element(module)
+        else:
+            PassManager.parse(_pipeline_text([element])).run(module.operation)
         if target == "all" or _pass_name(element) == target:
             print(f"// -----// IR Dump After {_pass_name(element)} //----- //", file=sys.stderr)
             print(module, file=sys.stderr)
@@ -113,7 +128,8 @@ def _failure(func_name, stage, passes, module_text, err):
     path = os.path.join(config.REPRO_DIR, f"{func_name}.{stage}.mlir")
     with open(path, "w") as fh:
         fh.write(module_text)
-    cmd = f"{mlir_tool('mlir-opt')} --pass-pipeline={shlex.quote(_pipeline_text(passes))} {path}"
+    upstream = [p for p in passes if isinstance(p, str)]
+    cmd = f"{mlir_tool('mlir-opt')} --pass-pipeline={shlex.quote(_pipeline_text(upstream))} {path}"
     first = str(err).strip().splitlines()
     summary = "\n".join(first[:6])
     return PassFailure(f"numlir: MLIR stage '{stage}' failed for {func_name}:\n{summary}\n"

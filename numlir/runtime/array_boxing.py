@@ -36,11 +36,11 @@ _API = _numpy_api()
 _FREE_CAPSULE = "nl_free_capsule"
 
 CAPSULE_HELPER = f"""func.func private @PyCapsule_GetPointer(!llvm.ptr, !llvm.ptr) -> !llvm.ptr
-func.func private @free(!llvm.ptr)
+llvm.func @free(!llvm.ptr)
 func.func @{_FREE_CAPSULE}(%cap: !llvm.ptr) {{
   %null = llvm.mlir.zero : !llvm.ptr
   %p = func.call @PyCapsule_GetPointer(%cap, %null) : (!llvm.ptr, !llvm.ptr) -> !llvm.ptr
-  func.call @free(%p) : (!llvm.ptr) -> ()
+  llvm.call @free(%p) : (!llvm.ptr) -> ()
   return
 }}"""
 

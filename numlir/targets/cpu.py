@@ -11,7 +11,10 @@ from mlir import ir
 from mlir.execution_engine import ExecutionEngine
 from numba.core import typing
 
+from numba.core import target_extension as te
+
 from numlir import config
+from numlir.frontend.target import TARGET_NAME
 from numlir.lowering import load_rules
 from numlir.lowering.core import ModuleLowering
 from numlir.passes.pipeline import (CPU_STAGES, DEALLOC_STAGE, ENTRY_BEFORE, llvm_tool, mlir_tool, run_stages,
@@ -59,9 +62,11 @@ def _translate(text, cmd):
 def compile_dispatcher(dispatcher, argtypes, next_entry):
     """Compile ``dispatcher`` at ``argtypes`` to a native entry that falls back to ``next_entry``."""
     load_rules()
-    with _context_lock, mlir_context(), ir.Location.unknown():
+    # lowering may type more code (overload methods, helpers): keep Numba on our target
+    with te.target_override(TARGET_NAME), _context_lock, mlir_context(), ir.Location.unknown():
         module = ir.Module.create()
-        mod = ModuleLowering(module)
+        boundscheck = dispatcher.targetoptions.get("boundscheck")
+        mod = ModuleLowering(module, config.BOUNDSCHECK if boundscheck is None else boundscheck)
         kernel_op, return_type = mod.function_for(dispatcher, argtypes, public=True)
         name = kernel_op.sym_name.value
         verify(module, name)

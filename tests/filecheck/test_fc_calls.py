@@ -25,9 +25,16 @@ def test_call_is_func_call(filecheck):
         CHECK:         return %[[R]]#0, %{{.*}} : i32, f64
         CHECK:       ^[[OK]]:
         CHECK:         arith.mulf %[[R]]#1
+    """, func="nl_fc_caller")
+
+
+def test_callee_is_private_in_the_same_module(filecheck):
+    fc_caller(1.0)
+    filecheck(fc_caller.inspect_mlir(stage="lowered"), """
         CHECK-LABEL: func.func private @nl_fc_callee(
         CHECK:         math.sqrt
-    """)
+        CHECK:         arith.addf
+    """, func="nl_fc_callee")
 
 
 def test_callee_not_compiled_separately():

@@ -71,3 +71,12 @@ def test_keywords_with_explicit_signature():
     f = numlir.njit("float64(float64, int64)")(scale)
     got = f(n=3, x=0.5)
     assert got == scale(0.5, 3)
+
+
+def test_signature_objects():
+    f = numlir.njit(types.float64(types.float64, types.int64))(scale)
+    g = numlir.njit([(types.int64, types.int64)])(scale)
+    assert f(0.5, 2) == scale(0.5, 2) and type(f(0.5, 2)) is float
+    assert g(5, 2) == scale(5, 2)
+    assert f.signatures == [(types.float64, types.int64)]
+    assert g.signatures == [(types.int64, types.int64)]
