@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from numlir.frontend.dispatcher import Dispatcher
 
+# every option numba.njit accepts (those numlir has no use for are accepted and ignored)
 _OPTIONS = {"parallel", "fastmath", "boundscheck", "cache", "nogil", "error_model", "inline",
-            "nopython", "forceobj", "locals"}
+            "nopython", "forceobj", "locals", "debug", "forceinline", "looplift", "no_rewrites",
+            "no_cpython_wrapper", "no_cfunc_wrapper", "_nrt", "_dbg_extend_lifetimes",
+            "_dbg_optnone"}
 
 
 def njit(signature_or_function=None, **options):

@@ -109,7 +109,10 @@ class Dispatcher(nb_dispatcher.Dispatcher):
         """End of the entry chain: no compiled signature took these arguments as they are."""
         if config.DISABLE_JIT:
             return self.py_func(*args, **kws)
-        if kws or len(args) != len(self._pysig_names):
+        if self in _entry_calls.__dict__.setdefault("active", set()):
+            raise TypeError(f"numlir: the compiled {self.py_func.__qualname__} rejected arguments "
+                            f"converted for it: {args!r}")
+        if kws or len(args) != len(self._pysig_names) or self._has_star_args:
             args = self._fold_values(args, kws)
         argtypes = tuple(self._typeof_arg(a, i) for i, a in enumerate(args))
         if self._explicit and argtypes not in self._native:
@@ -124,7 +127,7 @@ class Dispatcher(nb_dispatcher.Dispatcher):
         # canonical Python/NumPy objects for the types (e.g. a Python int typed uint64 becomes
         # np.uint64), so the entry accepts them instead of forwarding back here
         from numlir.runtime.convert import convert_value
-        return cf.entry(*[convert_value(a, t) for a, t in zip(args, argtypes)])
+        return self._call_entry(cf, [convert_value(a, t) for a, t in zip(args, argtypes)])
 
     def _fold_values(self, args, kws):
         bound = self._compiler.pysig.bind(*args, **kws)
@@ -156,6 +159,10 @@ class Dispatcher(nb_dispatcher.Dispatcher):
     def _pysig_names(self):
         return list(self._compiler.pysig.parameters)
 
+    @functools.cached_property
+    def _has_star_args(self):
+        return any(p.kind == p.VAR_POSITIONAL for p in self._compiler.pysig.parameters.values())
+
     def _call_converted(self, args, argtypes):
         """Explicit signatures and no lazy compilation: convert to the best matching signature."""
         sigs = [cf.signature for cf in self._native.values()]
@@ -172,7 +179,17 @@ class Dispatcher(nb_dispatcher.Dispatcher):
         sig = best[1]
         from numlir.runtime.convert import convert_value
         converted = tuple(convert_value(v, t) for v, t in zip(args, sig.args))
-        return self._native[tuple(sig.args)].entry(*converted)
+        return self._call_entry(self._native[tuple(sig.args)], converted)
+
+    def _call_entry(self, cf, args):
+        """Call ``cf``'s entry with arguments converted to its types. Should the entry still hand
+        them down its chain back to :meth:`_slow_call`, that is an error, not an endless loop."""
+        active = _entry_calls.__dict__.setdefault("active", set())
+        active.add(self)
+        try:
+            return cf.entry(*args)
+        finally:
+            active.discard(self)
 
     def _no_match_message(self, argtypes):
         accepted = "\n".join(f"  {s}" for s in self.signatures) or "  (none)"
@@ -234,6 +251,9 @@ class Dispatcher(nb_dispatcher.Dispatcher):
         return None
 
 
+_entry_calls = threading.local()    # .active: dispatchers inside _call_entry on this thread
+
+
 def _def_loc(py_func):
     """``ir.Loc`` of the ``def`` line of ``py_func`` (``co_firstlineno`` is its first decorator)."""
     import linecache
@@ -253,8 +273,10 @@ def _passable(ty):
     if isinstance(ty, types.BaseTuple):
         return all(_passable(t) for t in ty)
     from numlir.lowering import datamodel as dm
+    from mlir import ir
+
     from numlir.targets.cpu import _context_lock, mlir_context
-    with _context_lock, mlir_context():
+    with _context_lock, mlir_context(), ir.Location.unknown():
         try:
             return bool(dm.leaf_types(ty))
         except KeyError:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import importlib
 
 _RULE_MODULES = ("intrinsics", "scalars", "casts", "control_flow", "builtins", "math", "cmath", "tuples",
-                 "numbers", "optional", "arrays", "creation")
+                 "numbers", "optional", "arrays", "creation",
+                 "array_methods", "array_elementwise")
 _loaded = False
 
 

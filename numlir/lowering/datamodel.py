@@ -54,11 +54,14 @@ def leaf_types(ty):
 
 
 def has_model(ty):
-    try:
-        leaf_types(ty)
-        return True
-    except KeyError:
-        return False
+    """Whether ``ty`` can be represented (usable outside lowering: enters the MLIR context)."""
+    from numlir.targets.cpu import mlir_context
+    with mlir_context(), ir.Location.unknown():
+        try:
+            leaf_types(ty)
+            return True
+        except KeyError:
+            return False
 
 
 def flatten(ty, value):

@@ -9,10 +9,12 @@ from __future__ import annotations
 import math
 import operator
 
+import numpy as np
 from mlir.dialects import arith
 from mlir.dialects import complex as cplx
 from mlir.dialects import math as mmath
 from numba.core import types
+from numba.core.typing import signature
 
 from numlir.lowering import datamodel as dm
 from numlir.lowering.registry import lower
@@ -57,8 +59,15 @@ def _simple(int_op, float_op, complex_op):
             return complex_op(*args)
         if isinstance(ty, Float):
             return float_op(*args)
-        return int_op(*args)
+        return int_op(*_to_result(ctx, sig, args))
     return rule
+
+
+def _to_result(ctx, sig, args, ty=None):
+    """Integer operands converted to the result type (Numba types int8 + uint16 as
+    ``(int64, uint64) -> int64`` and converts before operating)."""
+    ty = sig.return_type if ty is None else ty
+    return [ctx.cast(v, t, ty) for v, t in zip(args, sig.args)]
 
 
 for _op, _i, _f, _c in _SIMPLE:
@@ -68,20 +77,19 @@ for _op, _i, _f, _c in _SIMPLE:
 
 for _op, _i in ((operator.and_, arith.andi), (operator.or_, arith.ori), (operator.xor, arith.xori)):
     for _pat in (Int, Bool):
-        lower_binop(_op, _pat, _pat)(lambda ctx, sig, args, _i=_i: _i(*args))
+        lower_binop(_op, _pat, _pat)(lambda ctx, sig, args, _i=_i: _i(*_to_result(ctx, sig, args)))
 
 
 @lower_binop(operator.lshift, Int, Int)
 def _lshift(ctx, sig, args):
-    a, b = args
-    return arith.shli(a, ctx.cast(b, sig.args[1], sig.args[0]))
+    return arith.shli(*_to_result(ctx, sig, args))
 
 
 @lower_binop(operator.rshift, Int, Int)
 def _rshift(ctx, sig, args):
-    a, b = args
-    b = ctx.cast(b, sig.args[1], sig.args[0])
-    return arith.shrsi(a, b) if sig.args[0].signed else arith.shrui(a, b)
+    # the result type's signedness picks arithmetic or logical shift, as in Numba
+    a, b = _to_result(ctx, sig, args)
+    return arith.shrsi(a, b) if sig.return_type.signed else arith.shrui(a, b)
 
 
 # -- division family -------------------------------------------------------------------------------
@@ -92,13 +100,13 @@ def _int_divmod(ctx, ty, a, b, what):
     if not ty.signed:
         return arith.divui(a, b), arith.remui(a, b)
     one, minus_one = ctx.const(ty, 1), ctx.const(ty, -1)
-    # b == -1 would trap on MIN // -1 in hardware: divide by 1 and negate instead (wraps like Numba)
-    is_m1 = arith.cmpi(P.eq, b, minus_one)
-    safe_b = arith.select(is_m1, one, b)
+    # MIN // -1 traps in hardware; Numba returns (0, 0) there (like NumPy): divide by 1 instead
+    overflow = arith.andi(arith.cmpi(P.eq, b, minus_one),
+                          arith.cmpi(P.eq, a, ctx.const(ty, -(1 << (ty.bitwidth - 1)))))
+    safe_b = arith.select(overflow, one, b)
     q = arith.divsi(a, safe_b)
     r = arith.remsi(a, safe_b)
-    q = arith.select(is_m1, arith.subi(zero, a), q)
-    r = arith.select(is_m1, zero, r)
+    q = arith.select(overflow, zero, q)
     # C truncates toward zero; Python floors: adjust when the signs of r and b differ
     fix = arith.andi(arith.cmpi(P.ne, r, zero),
                      arith.xori(arith.cmpi(P.slt, r, zero), arith.cmpi(P.slt, b, zero)))
@@ -131,12 +139,12 @@ def _float_divmod(ctx, ty, a, b, what):
 
 @lower_binop(operator.floordiv, Int, Int)
 def _int_floordiv(ctx, sig, args):
-    return _int_divmod(ctx, sig.args[0], *args, "division")[0]
+    return _int_divmod(ctx, sig.return_type, *_to_result(ctx, sig, args), "division")[0]
 
 
 @lower_binop(operator.mod, Int, Int)
 def _int_mod(ctx, sig, args):
-    return _int_divmod(ctx, sig.args[0], *args, "modulo")[1]
+    return _int_divmod(ctx, sig.return_type, *_to_result(ctx, sig, args), "modulo")[1]
 
 
 @lower_binop(operator.floordiv, Float, Float)
@@ -151,13 +159,14 @@ def _float_mod(ctx, sig, args):
 
 @lower(divmod, Int, Int)
 def _int_divmod_rule(ctx, sig, args):
-    q, r = _int_divmod(ctx, sig.args[0], *args, "division")
+    ty = sig.return_type.dtype
+    q, r = _int_divmod(ctx, ty, *_to_result(ctx, sig, args, ty), "divmod")
     return dm.make_tuple(sig.return_type, [q, r])
 
 
 @lower(divmod, Float, Float)
 def _float_divmod_rule(ctx, sig, args):
-    q, r = _float_divmod(ctx, sig.args[0], *args, "division by zero")
+    q, r = _float_divmod(ctx, sig.args[0], *args, "modulo by zero")
     return dm.make_tuple(sig.return_type, [q, r])
 
 
@@ -185,38 +194,55 @@ def _complex_truediv(ctx, sig, args):
 
 
 # -- powers ------------------------------------------------------------------------------------------
-def _int_power(a, b):
-    """Numba's integer power: exact by squaring; a negative exponent gives 0 unless |a| == 1."""
-    r = 1
-    if b < 0:
-        if a == 0:
-            raise ZeroDivisionError("0 cannot be raised to a negative power")
-        if a == 1:
-            return 1
-        if a == -1:
-            return 1 if b % 2 == 0 else -1
-        return 0
-    while b != 0:
-        if b & 1:
-            r *= a
-        b >>= 1
-        a *= a
-    return r
+def _make_power(one, is_integer):
+    """Numba's ``int_power`` for a result type whose 1 is ``one``: exact by squaring (so float ** int
+    rounds like Numba, not like libm ``pow``); int ** negative int is 0 unless the base is +-1."""
+    def power(a, b):
+        r = one
+        if b < 0:
+            invert = True
+            exp = -b
+            if exp < 0:
+                raise OverflowError
+            if is_integer:
+                if a == 0:
+                    raise ZeroDivisionError("0 cannot be raised to a negative power")
+                if a != 1 and a != -1:
+                    return 0
+        else:
+            invert = False
+            exp = b
+        if exp > 0x10000:     # Numba's cutoff: the generic algorithm
+            return math.pow(a, float(b))
+        while exp != 0:
+            if exp & 1:
+                r *= a
+            exp >>= 1
+            a *= a
+        if invert:
+            return 1.0 / r
+        return r
+    return power
+
+
+_power_helpers = {}
+
+
+def _power_helper(ty):
+    helper = _power_helpers.get(ty)
+    if helper is None:
+        one = np.dtype(str(ty)).type(1)       # a constant of the result type in the helper
+        helper = _power_helpers[ty] = _make_power(one, isinstance(ty, Int))
+    return helper
 
 
 @lower_binop(operator.pow, Int, Int)
-def _int_pow(ctx, sig, args):
-    rt = sig.return_type
-    if isinstance(rt, Float):   # Numba types some int ** int as float (e.g. unsigned mixes)
-        a, b = (ctx.cast(v, t, rt) for v, t in zip(args, sig.args))
-        return mmath.powf(a, b)
-    return ctx.call_python(_int_power, sig, args)
-
-
 @lower_binop(operator.pow, Float, Int)
-def _float_int_pow(ctx, sig, args):
-    a, b = args
-    return mmath.powf(a, ctx.cast(b, sig.args[1], sig.args[0]))
+def _int_exponent_pow(ctx, sig, args):
+    rt = sig.return_type
+    a = ctx.cast(args[0], sig.args[0], rt)
+    return ctx.call_python(_power_helper(rt), sig.replace(args=(rt, sig.args[1])),
+                           [a, args[1]])
 
 
 @lower_binop(operator.pow, Float, Float)
@@ -224,9 +250,35 @@ def _float_pow(ctx, sig, args):
     return mmath.powf(*args)
 
 
+def _complex_pow_formula(a, b):
+    """CPython's ``_Py_c_pow`` as Numba calls it (``numba_cpow``): nan for 0 ** negative/complex."""
+    if b.real == 0.0 and b.imag == 0.0:
+        return complex(1.0, 0.0)
+    if a.real == 0.0 and a.imag == 0.0:
+        if b.imag != 0.0 or b.real < 0.0:
+            return complex(math.nan, math.nan)
+        return complex(0.0, 0.0)
+    vabs = math.hypot(a.real, a.imag)
+    length = math.pow(vabs, b.real)
+    at = math.atan2(a.imag, a.real)
+    phase = at * b.real
+    if b.imag != 0.0:
+        length /= math.exp(at * b.imag)
+        phase += b.imag * math.log(vabs)
+    return complex(length * math.cos(phase), length * math.sin(phase))
+
+
 @lower_binop(operator.pow, Complex, Complex)
 def _complex_pow(ctx, sig, args):
-    return cplx.pow(*args)
+    ty = sig.args[0]
+    a, b = args
+    # Numba squares by multiplication (cpow loses precision there) and computes cpow in double
+    is_two = arith.andi(arith.cmpf(F.OEQ, cplx.re(b), ctx.const(ty.underlying_float, 2.0)),
+                        arith.cmpf(F.OEQ, cplx.im(b), ctx.const(ty.underlying_float, 0.0)))
+    c128 = types.complex128
+    wide = [ctx.cast(v, ty, c128) for v in args]
+    general = ctx.call_python(_complex_pow_formula, signature(c128, c128, c128), wide)
+    return arith.select(is_two, cplx.mul(a, a), ctx.cast(general, c128, ty))
 
 
 # -- comparisons -----------------------------------------------------------------------------------
@@ -257,7 +309,9 @@ lower(operator.ne, Complex, Complex)(lambda ctx, sig, args: cplx.neq(*args))
 # -- unary -----------------------------------------------------------------------------------------
 @lower(operator.neg, Int)
 def _neg_int(ctx, sig, args):
-    return arith.subi(zero_of(ctx, sig.args[0]), args[0])
+    # negate before widening, as Numba does: -uint8(3) is 253
+    res = arith.subi(zero_of(ctx, sig.args[0]), args[0])
+    return ctx.cast(res, sig.args[0], sig.return_type)
 
 
 @lower(operator.neg, Float)
@@ -288,7 +342,9 @@ def _pos_bool(ctx, sig, args):
 
 @lower(operator.invert, Int)
 def _invert(ctx, sig, args):
-    return arith.xori(args[0], ctx.const(sig.args[0], -1))
+    # invert before widening, as Numba does: ~uint8(3) is 252
+    res = arith.xori(args[0], ctx.const(sig.args[0], -1))
+    return ctx.cast(res, sig.args[0], sig.return_type)
 
 
 @lower(operator.invert, Bool)

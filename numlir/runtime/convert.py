@@ -5,18 +5,32 @@ import numpy as np
 from numba.core import types
 
 
+def _wrap(value, bits, signed):
+    """``value`` reduced modulo 2**bits, as a C cast to that integer type does."""
+    value &= (1 << bits) - 1
+    if signed and value >= 1 << (bits - 1):
+        value -= 1 << bits
+    return value
+
+
 def convert_value(value, ty):
-    """``value`` as a Python/NumPy object whose ``typeof`` is ``ty`` (ints wrap like C casts)."""
+    """``value`` as a Python/NumPy object whose ``typeof`` is ``ty``.
+
+    Integers wrap and floats truncate toward zero like C casts (so the result always fits ``ty``
+    and the native entry accepts it); floats narrow with IEEE rounding (overflow gives inf).
+    """
     if isinstance(ty, types.BaseTuple):
         return tuple(convert_value(v, t) for v, t in zip(value, ty))
-    if ty == types.int64:
-        return int(np.int64(value)) if not isinstance(value, (int, bool)) else int(value)
+    if isinstance(ty, types.Boolean):
+        return bool(value)
+    if isinstance(ty, types.Integer):
+        wrapped = _wrap(int(value), ty.bitwidth, ty.signed)
+        return wrapped if ty == types.int64 else np.dtype(str(ty)).type(wrapped)
     if ty == types.float64:
         return float(value)
     if ty == types.complex128:
         return complex(value)
-    if ty == types.boolean:
-        return bool(value)
-    if isinstance(ty, (types.Integer, types.Float, types.Complex)):
-        return np.dtype(str(ty)).type(value)
+    if isinstance(ty, (types.Float, types.Complex)):
+        with np.errstate(over="ignore"):
+            return np.dtype(str(ty)).type(value)
     return value

@@ -1,5 +1,6 @@
 """Lazy compilation: one native compile per new argument-type signature, Numba's introspection API."""
 import numpy as np
+import pytest
 from numba.core import types
 
 import numlir
@@ -68,3 +69,18 @@ def test_decorator_forms_and_jit_alias():
     via_jit = numlir.jit(nopython=True)(poly)
     for f in (plain, called, with_opts, via_jit):
         assert f(6, 7) == poly(6, 7)
+
+
+def test_every_numba_option_is_accepted():
+    from numba.core.cpu import CPUTargetOptions
+    from numba.core.options import TargetOptions
+    names = [n for n in dir(CPUTargetOptions) if not n.startswith("__")
+             and not callable(getattr(TargetOptions, n, None)) and n != "Mapping"]
+    assert "fastmath" in names and "debug" in names
+    for name in names:
+        if name not in ("nopython", "forceobj"):
+            value = "python" if name == "error_model" else False
+            f = numlir.njit(**{name: value})(poly)
+            assert f(2, 5) == poly(2, 5), name
+    with pytest.raises(KeyError, match="no_such_option"):
+        numlir.njit(no_such_option=True)

@@ -59,3 +59,12 @@ def test_failed_compile_adds_no_signature():
     with pytest.raises(numlir.UnsupportedError):
         printing(1)
     assert printing.signatures == [] and printing._native == {}
+
+
+def test_star_args_after_positional():
+    @numlir.njit
+    def head_plus_count(a, *rest):
+        return a + len(rest)
+
+    for args in [(1, 2), (1,), (1, 2, 3), (1, 2)]:     # (1, 2): as many values as parameters
+        assert head_plus_count(*args) == head_plus_count.py_func(*args)

@@ -1,0 +1,211 @@
+"""Elementwise operators on arrays with NumPy broadcasting, as explicit scf loop nests, and
+boolean-mask / integer-array (advanced) indexing.
+
+The loop form is the array issue's baseline: each operator allocates its result. The fused,
+vectorized linalg lowering of whole expressions (the array-expression issue) replaces it.
+"""
+from __future__ import annotations
+
+import operator
+
+from mlir import ir
+from mlir.dialects import arith, memref, scf
+from numba.core import types, typing
+
+from numlir.errors import UnsupportedError
+from numlir.lowering import array_views as av
+from numlir.lowering.arrays import broadcast_to
+from numlir.lowering.registry import lower
+
+Arr = types.Array
+# operators whose scalar rules never branch (safe inside a loop body); NumPy's semantics for these
+# match Python's on scalars
+_BINARY = (operator.add, operator.sub, operator.mul, operator.eq, operator.ne, operator.lt,
+           operator.le, operator.gt, operator.ge, operator.and_, operator.or_, operator.xor,
+           operator.lshift, operator.rshift)
+_UNARY = (operator.neg, operator.pos, operator.invert)
+
+
+def broadcast_shape(ctx, shapes):
+    """NumPy's broadcast of several shapes (lists of index values); ValueError if incompatible."""
+    ndim = max(len(s) for s in shapes)
+    out = []
+    one = av.cindex(1)
+    for d in range(ndim):
+        size = one
+        for s in shapes:
+            k = d - (ndim - len(s))
+            if k < 0:
+                continue
+            size = arith.select(arith.cmpi(av.P.eq, s[k], one), size, s[k])
+        for s in shapes:
+            k = d - (ndim - len(s))
+            if k < 0:
+                continue
+            ok = arith.ori(arith.cmpi(av.P.eq, s[k], one), arith.cmpi(av.P.eq, s[k], size))
+            ctx.raise_if(arith.xori(ok, arith.constant(ir.IntegerType.get_signless(1), 1)),
+                         ValueError, "operands could not be broadcast together")
+        out.append(size)
+    return out
+
+
+def elementwise(ctx, resty, operands, scalar_fn):
+    """A new ``resty`` array: ``scalar_fn(*loaded elements)`` over the broadcast of ``operands``,
+    a list of (Numba type, value) with arrays and scalars mixed."""
+    shapes = [av.metadata(v).sizes for t, v in operands if isinstance(t, Arr)]
+    sizes = broadcast_shape(ctx, shapes)
+    views = [(t, broadcast_to(ctx, t, v, sizes) if isinstance(t, Arr) else v) for t, v in operands]
+    out = av.allocate(ctx, resty, sizes)
+
+    def body(ivs):
+        vals = [av.load_elem(ctx, v, ivs, t.dtype) if isinstance(t, Arr) else v for t, v in views]
+        av.store_elem(ctx, scalar_fn(vals), out, ivs, resty.dtype)
+    av.loop_nest(sizes, body)
+    return out
+
+
+def _scalar_types(argtypes):
+    return tuple(t.dtype if isinstance(t, Arr) else t for t in argtypes)
+
+
+def _elementwise_rule(op):
+    def rule(ctx, sig, args):
+        resty = sig.return_type
+        tctx = ctx.tir_typing_context()
+        ssig = tctx.resolve_function_type(op, _scalar_types(sig.args), {})
+        if ssig is None:
+            raise UnsupportedError(f"elementwise {op.__name__}", sig.args, loc=ctx.loc)
+        key = ctx.resolve_op(op, ssig)
+
+        def scalar_fn(vals):
+            conv = [ctx.cast(v, t, st) for v, t, st in zip(vals, _scalar_types(sig.args),
+                                                           ssig.args)]
+            return ctx.cast(ctx.call_rule(key, ssig, conv), ssig.return_type, resty.dtype)
+        return elementwise(ctx, resty, list(zip(sig.args, args)), scalar_fn)
+    return rule
+
+
+for _op in _BINARY:
+    for _pats in ((Arr, Arr), (Arr, types.Number), (types.Number, Arr), (Arr, types.Boolean),
+                  (types.Boolean, Arr)):
+        lower(_op, *_pats)(_elementwise_rule(_op))
+for _op in _UNARY:
+    lower(_op, Arr)(_elementwise_rule(_op))
+
+
+@lower(operator.truediv, Arr, Arr)
+@lower(operator.truediv, Arr, types.Number)
+@lower(operator.truediv, types.Number, Arr)
+def array_truediv(ctx, sig, args):
+    """NumPy true division: a float result, inf/nan on division by zero (no exception)."""
+    ft = sig.return_type.dtype
+
+    def scalar_fn(vals):
+        a, b = (ctx.cast(v, t, ft) for v, t in zip(vals, _scalar_types(sig.args)))
+        return arith.divf(a, b)
+    return elementwise(ctx, sig.return_type, list(zip(sig.args, args)), scalar_fn)
+
+
+# -- advanced indexing ----------------------------------------------------------------------------------
+def _count_true(ctx, maskty, mask):
+    meta = av.metadata(mask)
+    counter = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
+    memref.store(av.cindex(0), counter, [])
+
+    def body(ivs):
+        bit = av.load_elem(ctx, mask, ivs, maskty.dtype)
+        c = memref.load(counter, [])
+        memref.store(arith.select(bit, arith.addi(c, av.cindex(1)), c), counter, [])
+    av.loop_nest(meta.sizes, body)
+    return memref.load(counter, [])
+
+
+def _check_mask_shape(ctx, arr, mask):
+    for a, m in zip(av.metadata(arr).sizes, av.metadata(mask).sizes):
+        ctx.raise_if(arith.cmpi(av.P.ne, a, m), IndexError,
+                     "boolean index did not match indexed array")
+
+
+@lower(operator.getitem, Arr, Arr)
+def array_fancy_getitem(ctx, sig, args):
+    arrty, idxty = sig.args
+    arr, idx = args
+    if isinstance(idxty.dtype, types.Boolean) and idxty.ndim == arrty.ndim:
+        _check_mask_shape(ctx, arr, idx)
+        n = _count_true(ctx, idxty, idx)
+        out = av.allocate(ctx, sig.return_type, [n])
+        pos = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
+        memref.store(av.cindex(0), pos, [])
+
+        def body(ivs):
+            bit = av.load_elem(ctx, idx, ivs, idxty.dtype)
+            if_op = scf.IfOp(bit)
+            with ir.InsertionPoint(if_op.then_block):
+                p = memref.load(pos, [])
+                av.store_elem(ctx, av.load_elem(ctx, arr, ivs, arrty.dtype), out, [p],
+                              arrty.dtype)
+                memref.store(arith.addi(p, av.cindex(1)), pos, [])
+                scf.YieldOp([])
+        av.loop_nest(av.metadata(arr).sizes, body)
+        return out
+    if isinstance(idxty.dtype, types.Integer) and idxty.ndim == 1 and arrty.ndim == 1:
+        meta = av.metadata(arr)
+        n = av.metadata(idx).sizes[0]
+        out = av.allocate(ctx, sig.return_type, [n])
+
+        def gather(ivs):
+            raw = av.load_elem(ctx, idx, ivs, idxty.dtype)
+            i = arith.index_cast(ir.IndexType.get(), ctx.cast(raw, idxty.dtype, types.int64))
+            i = arith.select(arith.cmpi(av.P.slt, i, av.cindex(0)), arith.addi(i, meta.sizes[0]), i)
+            av.store_elem(ctx, av.load_elem(ctx, arr, [i], arrty.dtype), out, ivs, arrty.dtype)
+        _check_int_index(ctx, idxty, idx, meta.sizes[0])
+        av.loop_nest([n], gather)
+        return out
+    raise UnsupportedError("this advanced indexing form", sig.args, loc=ctx.loc)
+
+
+def _check_int_index(ctx, idxty, idx, size):
+    """Integer index arrays are always bounds-checked (NumPy raises IndexError)."""
+    bad = ctx.entry_alloca(ir.MemRefType.get([], ir.IntegerType.get_signless(8)))
+    i8 = ir.IntegerType.get_signless(8)
+    memref.store(arith.constant(i8, 0), bad, [])
+    n = av.metadata(idx).sizes[0]
+
+    def body(ivs):
+        raw = av.load_elem(ctx, idx, ivs, idxty.dtype)
+        i = arith.index_cast(ir.IndexType.get(), ctx.cast(raw, idxty.dtype, types.int64))
+        out = arith.ori(arith.cmpi(av.P.sge, i, size),
+                        arith.cmpi(av.P.slt, i, arith.subi(av.cindex(0), size)))
+        memref.store(arith.ori(memref.load(bad, []), arith.extui(i8, out)), bad, [])
+    av.loop_nest([n], body)
+    flag = arith.cmpi(av.P.ne, memref.load(bad, []), arith.constant(i8, 0))
+    ctx.raise_if(flag, IndexError, "index out of bounds")
+
+
+@lower(operator.setitem, Arr, Arr, types.Any)
+def array_fancy_setitem(ctx, sig, args):
+    arrty, idxty, valty = sig.args
+    arr, idx, val = args
+    if not (isinstance(idxty.dtype, types.Boolean) and idxty.ndim == arrty.ndim):
+        raise UnsupportedError("this advanced index assignment", sig.args, loc=ctx.loc)
+    _check_mask_shape(ctx, arr, idx)
+    pos = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
+    memref.store(av.cindex(0), pos, [])
+
+    def body(ivs):
+        bit = av.load_elem(ctx, idx, ivs, idxty.dtype)
+        if_op = scf.IfOp(bit)
+        with ir.InsertionPoint(if_op.then_block):
+            if isinstance(valty, Arr):
+                p = memref.load(pos, [])
+                v = av.load_elem(ctx, val, [p], valty.dtype)
+                memref.store(arith.addi(p, av.cindex(1)), pos, [])
+                v = ctx.cast(v, valty.dtype, arrty.dtype)
+            else:
+                v = ctx.cast(val, valty, arrty.dtype)
+            av.store_elem(ctx, v, arr, ivs, arrty.dtype)
+            scf.YieldOp([])
+    av.loop_nest(av.metadata(arr).sizes, body)
+
+
+__all__ = ["elementwise", "broadcast_shape", "typing"]

@@ -1,0 +1,220 @@
+"""Array methods and conversions: copy, reshape, ravel/flatten, transpose, astype, view, and the
+``enumerate``/``np.ndenumerate`` iterators."""
+from __future__ import annotations
+
+import numpy as np
+from mlir import ir
+from mlir.dialects import arith, memref
+from numba.core import types
+from numba.cpython import builtins as nb_builtins
+from numba.core import typing
+from numba.np import arrayobj, npyimpl
+
+from numlir.errors import UnsupportedError
+from numlir.lowering import array_views as av
+from numlir.lowering import datamodel as dm
+from numlir.lowering.arrays import assign_into
+from numlir.lowering.registry import lower
+from numlir.lowering.tuples import select_item
+
+Arr = types.Array
+
+
+def copy_array(ctx, srcty, src, resty):
+    """A new array of type ``resty`` (C or F order) holding ``src`` converted to its dtype."""
+    meta = av.metadata(src)
+    out = av.allocate(ctx, resty, meta.sizes)
+    assign_into(ctx, resty, out, srcty, src)
+    return out
+
+
+@lower("array.copy", Arr)
+@lower(arrayobj._array_copy_intrinsic, Arr)
+def lower_array_copy(ctx, sig, args):
+    return copy_array(ctx, sig.args[0], args[0], sig.return_type)
+
+
+@lower("array.astype", Arr, types.Any)
+def lower_astype(ctx, sig, args):
+    return copy_array(ctx, sig.args[0], args[0], sig.return_type)
+
+
+def _shape_args(ctx, sig, args):
+    """reshape's new shape, given as one tuple or as separate integers."""
+    if len(sig.args) == 2 and isinstance(sig.args[1], types.BaseTuple):
+        tupty = sig.args[1]
+        return [av.to_index(ctx, v, t) for t, v in zip(tupty.types, dm.tuple_items(tupty, args[1]))]
+    return [av.to_index(ctx, v, t) for t, v in zip(sig.args[1:], args[1:])]
+
+
+def reshape_view(ctx, srcty, src, new_sizes, resty):
+    """``src.reshape(new_sizes)`` for a C-contiguous ``src`` (one -1 entry is inferred)."""
+    meta = av.metadata(src)
+    total = av.product(meta.sizes)
+    minus1 = arith.constant(ir.IndexType.get(), -1)
+    known = av.cindex(1)
+    for s in new_sizes:
+        known = arith.muli(known, arith.select(arith.cmpi(av.P.eq, s, minus1), av.cindex(1), s))
+    safe_known = arith.select(arith.cmpi(av.P.eq, known, av.cindex(0)), av.cindex(1), known)
+    inferred = arith.divsi(total, safe_known)
+    sizes = [arith.select(arith.cmpi(av.P.eq, s, minus1), inferred, s) for s in new_sizes]
+    ctx.raise_if(arith.cmpi(av.P.ne, av.product(sizes), total), ValueError,
+                 "cannot reshape array: total size of new array must be unchanged")
+    return av.view(resty, meta.base, meta.offset, sizes, av.contiguous_strides(sizes, "C"))
+
+
+@lower("array.reshape", Arr, types.Any, varargs=True)
+def lower_reshape(ctx, sig, args):
+    srcty, resty = sig.args[0], sig.return_type
+    src = args[0]
+    if srcty.layout != "C" and srcty.ndim > 1:
+        # not known to be contiguous: reshape a C-ordered copy (NumPy may return a view here)
+        ctype = srcty.copy(layout="C", readonly=False)
+        src, srcty = copy_array(ctx, srcty, src, ctype), ctype
+    return reshape_view(ctx, srcty, src, _shape_args(ctx, sig, args), resty)
+
+
+def _ravel(ctx, sig, args, always_copy):
+    srcty, resty = sig.args[0], sig.return_type
+    src = args[0]
+    if always_copy or (srcty.layout != "C" and srcty.ndim > 1):
+        ctype = srcty.copy(layout="C", readonly=False)
+        src, srcty = copy_array(ctx, srcty, src, ctype), ctype
+    meta = av.metadata(src)
+    return reshape_view(ctx, srcty, src, [av.product(meta.sizes)], resty)
+
+
+lower("array.ravel", Arr)(lambda ctx, sig, args: _ravel(ctx, sig, args, False))
+lower(np.ravel, Arr)(lambda ctx, sig, args: _ravel(ctx, sig, args, False))
+lower("array.flatten", Arr)(lambda ctx, sig, args: _ravel(ctx, sig, args, True))
+
+
+@lower("array.transpose", Arr, varargs=True)
+def lower_transpose(ctx, sig, args):
+    srcty = sig.args[0]
+    meta = av.metadata(args[0])
+    if len(sig.args) == 1 or isinstance(sig.args[1], types.NoneType):
+        return av.view(sig.return_type, meta.base, meta.offset, meta.sizes[::-1],
+                       meta.strides[::-1])
+    if isinstance(sig.args[1], types.BaseTuple):
+        axty, axes = sig.args[1], args[1]
+    else:
+        axty = types.UniTuple(types.int64, len(sig.args) - 1)
+        axes = dm.make_tuple(axty, [ctx.cast(v, t, types.int64)
+                                    for v, t in zip(args[1:], sig.args[1:])])
+    if not isinstance(axty, types.UniTuple) or len(axty) != srcty.ndim:
+        raise UnsupportedError("transpose with these axes", sig.args, loc=ctx.loc)
+    axty64 = types.UniTuple(types.int64, len(axty))
+    axes = ctx.cast(axes, axty, axty64)
+    sizes_t = dm.make_tuple(types.UniTuple(types.int64, srcty.ndim),
+                            [av.to_int64(s) for s in meta.sizes])
+    strides_t = dm.make_tuple(types.UniTuple(types.int64, srcty.ndim),
+                              [av.to_int64(s) for s in meta.strides])
+    new_sizes, new_strides = [], []
+    for ax in dm.tuple_items(axty64, axes):
+        new_sizes.append(arith.index_cast(ir.IndexType.get(),
+                                          select_item(ctx, axty64, sizes_t, ax)))
+        new_strides.append(arith.index_cast(ir.IndexType.get(),
+                                            select_item(ctx, axty64, strides_t, ax)))
+    return av.view(sig.return_type, meta.base, meta.offset, new_sizes, new_strides)
+
+
+@lower("array.view", Arr, types.Any)
+def lower_array_view(ctx, sig, args):
+    srcty, resty = sig.args[0], sig.return_type
+    from numba.np.numpy_support import as_dtype
+    if as_dtype(srcty.dtype).itemsize != as_dtype(resty.dtype).itemsize:
+        raise UnsupportedError("view() between dtypes of different sizes", sig.args, loc=ctx.loc)
+    from numlir.runtime.array_boxing import descriptor_type
+    st = ir.Type.parse(descriptor_type(srcty.ndim))
+    raw = ir.Operation.create("builtin.unrealized_conversion_cast", results=[st],
+                              operands=[args[0]]).result
+    return ir.Operation.create("builtin.unrealized_conversion_cast",
+                               results=[dm.memref_type(resty)], operands=[raw]).result
+
+
+# -- scalar helpers Numba's implementations call ---------------------------------------------------
+@lower(nb_builtins.cast_int, types.Any)
+def lower_cast_int(ctx, sig, args):
+    return ctx.cast(args[0], sig.args[0], sig.return_type)
+
+
+@lower(npyimpl._make_dtype_object, types.Any)
+def lower_make_dtype(ctx, sig, args):
+    return None
+
+
+# -- iterators ------------------------------------------------------------------------------------------
+@lower(iter, types.IteratorType)
+def iter_of_iterator(ctx, sig, args):
+    return args[0]
+
+
+@dm.register_model(types.EnumerateType)
+def _enumerate_model(ty):
+    return [ir.MemRefType.get([], ir.IntegerType.get_signless(64))] + dm.leaf_types(ty.source_type)
+
+
+@lower(enumerate, types.IterableType)
+@lower(enumerate, types.IterableType, types.Integer)
+def lower_enumerate(ctx, sig, args):
+    srcty = sig.return_type.source_type
+    it_sig = ctx.tir_typing_context().resolve_function_type(iter, (sig.args[0],), {})
+    source = ctx.call_rule(iter, it_sig, [args[0]], what="iteration")
+    source = ctx.cast(source, it_sig.return_type, srcty)
+    counter = ctx.entry_alloca(ir.MemRefType.get([], ir.IntegerType.get_signless(64)))
+    start = (ctx.cast(args[1], sig.args[1], types.int64) if len(args) > 1
+             else ctx.const(types.int64, 0))
+    memref.store(start, counter, [])
+    return tuple([counter] + dm.flatten(srcty, source))
+
+
+@lower(next, types.EnumerateType)
+def lower_enumerate_next(ctx, sig, args):
+    enty = sig.args[0]
+    counter, rest = args[0][0], args[0][1:]
+    srcty = enty.source_type
+    source = dm.unflatten(srcty, rest)
+    pty = types.Pair(srcty.yield_type, types.boolean)
+    pair = ctx.call_rule(next, typing.signature(pty, srcty), [source], what="iteration")
+    leaves = dm.flatten(pty, pair)
+    n = len(dm.leaf_types(pty.first_type))
+    item, ok = dm.unflatten(pty.first_type, leaves[:n]), leaves[n]
+    count = memref.load(counter, [])
+    memref.store(arith.addi(count, ctx.const(types.int64, 1)), counter, [])
+    yty = enty.yield_type
+    value = dm.make_tuple(yty, [count, ctx.cast(item, pty.first_type, yty.types[1])])
+    return tuple(dm.flatten(yty, value) + [ok])
+
+
+@dm.register_model(types.NumpyNdEnumerateType)
+def _ndenumerate_model(ty):
+    return [ir.MemRefType.get([], ir.IndexType.get()), dm.memref_type(ty.array_type)]
+
+
+@lower(np.ndenumerate, Arr)
+def lower_ndenumerate(ctx, sig, args):
+    cursor = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
+    memref.store(av.cindex(0), cursor, [])
+    return (cursor, args[0])
+
+
+@lower(next, types.NumpyNdEnumerateType)
+def lower_ndenumerate_next(ctx, sig, args):
+    cursor, arr = args[0]
+    arrty = sig.args[0].array_type
+    meta = av.metadata(arr)
+    cur = memref.load(cursor, [])
+    ok = arith.cmpi(av.P.slt, cur, av.product(meta.sizes))
+    safe = arith.select(ok, cur, av.cindex(0))
+    memref.store(arith.addi(cur, av.cindex(1)), cursor, [])
+    idx = av.unravel(safe, meta.sizes) if arrty.ndim else []
+    # an empty array never reads: clamp the indices to 0 when exhausted
+    idx = [arith.select(ok, i, av.cindex(0)) for i in idx]
+    from numlir.lowering.arrays import _guarded_load
+    item = (_guarded_load(ctx, arr, idx[0], ok, arrty.dtype) if arrty.ndim == 1
+            else av.load_elem(ctx, arr, idx, arrty.dtype))
+    yty = sig.args[0].yield_type
+    idxty = yty.types[0]
+    value = dm.make_tuple(yty, [dm.make_tuple(idxty, [av.to_int64(i) for i in idx]), item])
+    return tuple(dm.flatten(yty, value) + [ok])
