@@ -5,7 +5,7 @@ import importlib
 
 _RULE_MODULES = ("intrinsics", "scalars", "casts", "control_flow", "builtins", "math", "cmath", "tuples",
                  "numbers", "optional", "arrays", "creation",
-                 "array_methods", "array_elementwise")
+                 "array_methods", "array_elementwise", "ufunc_scalars")
 _loaded = False
 
 

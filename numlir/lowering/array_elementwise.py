@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
+
 from mlir import ir
 from mlir.dialects import arith, memref, scf
 from numba.core import types, typing
@@ -209,3 +211,39 @@ def array_fancy_setitem(ctx, sig, args):
 
 
 __all__ = ["elementwise", "broadcast_shape", "typing"]
+
+
+@lower(np.nonzero, Arr)
+@lower("array.nonzero", Arr)
+def array_nonzero(ctx, sig, args):
+    """Indices of the non-zero elements, one int64 array per dimension (C order)."""
+    arrty = sig.args[0]
+    arr = args[0]
+    meta = av.metadata(arr)
+    outty = sig.return_type.dtype if isinstance(sig.return_type, types.UniTuple) else None
+    counter = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
+    memref.store(av.cindex(0), counter, [])
+
+    def is_nonzero(ivs):
+        v = av.load_elem(ctx, arr, ivs, arrty.dtype)
+        return ctx.cast(v, arrty.dtype, types.boolean)
+
+    def count(ivs):
+        c = memref.load(counter, [])
+        memref.store(arith.select(is_nonzero(ivs), arith.addi(c, av.cindex(1)), c), counter, [])
+    av.loop_nest(meta.sizes, count)
+    n = memref.load(counter, [])
+    outs = [av.allocate(ctx, outty, [n]) for _ in range(max(arrty.ndim, 1))]
+    memref.store(av.cindex(0), counter, [])
+
+    def fill(ivs):
+        if_op = scf.IfOp(is_nonzero(ivs))
+        with ir.InsertionPoint(if_op.then_block):
+            p = memref.load(counter, [])
+            for out, iv in zip(outs, ivs or [av.cindex(0)]):
+                av.store_elem(ctx, ctx.cast(av.to_int64(iv), types.int64, outty.dtype), out, [p],
+                              outty.dtype)
+            memref.store(arith.addi(p, av.cindex(1)), counter, [])
+            scf.YieldOp([])
+    av.loop_nest(meta.sizes, fill)
+    return tuple(outs)

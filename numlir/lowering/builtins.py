@@ -79,7 +79,8 @@ def _minmax(pred_float, pred_int):
     def rule(ctx, sig, args):
         rt = sig.return_type
         argtypes = list(sig.args)
-        if len(args) == 1 and isinstance(argtypes[0], types.BaseTuple):
+        # min(*args) packs its arguments in a tuple, and min(tuple) adds one more level
+        while len(args) == 1 and isinstance(argtypes[0], types.BaseTuple):
             args = dm.tuple_items(argtypes[0], args[0])
             argtypes = list(argtypes[0].types)
         vals = [ctx.cast(v, t, rt) for v, t in zip(args, argtypes)]

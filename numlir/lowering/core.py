@@ -214,7 +214,7 @@ class FunctionLowerer:
     def cast(self, val, fromty, toty):
         """Convert a lowered value between Numba types (Numba's implicit conversions)."""
         f, t = dm.strip_literal(fromty), dm.strip_literal(toty)
-        if f == t:
+        if f == t or isinstance(val, VirtualList):
             return val
         if isinstance(toty, types.Omitted) or not dm.leaf_types(t) and not dm.leaf_types(f):
             return None
@@ -300,15 +300,17 @@ class FunctionLowerer:
     def impl_key(self, fnty, sig):
         """What Numba's lowering would look up for a call of ``fnty`` at ``sig``."""
         typing_key = getattr(fnty, "typing_key", fnty)
+        # A numlir rule for the Python object itself wins over Numba's implementation (hot NumPy
+        # paths lower directly); intrinsics' impl keys are per-signature codegen closures anyway.
         try:
-            key = fnty.get_impl_key(sig)
+            if find_rule(typing_key, sig.args) is not None:
+                return typing_key
+        except TypeError:
+            pass
+        try:
+            return fnty.get_impl_key(sig)
         except (KeyError, AttributeError):
             return typing_key
-        # Intrinsics' impl keys are per-signature codegen closures: rules are keyed by the intrinsic
-        if (not isinstance(key, OverloadKey) and find_rule(key, sig.args) is None
-                and find_rule(typing_key, sig.args) is not None):
-            return typing_key
-        return key
 
     def resolve_op(self, op, sig):
         fnty = self.tir_typing_context().resolve_value_type(op)
@@ -572,6 +574,18 @@ def _build_tuple(ctx, expr, ty):
     return dm.make_tuple(ty, [ctx.get(v, et) for v, et in zip(expr.items, ty.types)])
 
 
+class VirtualList:
+    """A list display (``[a, b, c]``) kept at compile time: its items' lowered values. numlir has
+    no run-time list yet, so a list may only be consumed where it is built (e.g. ``np.array``)."""
+
+    def __init__(self, items, item_types):
+        self.items, self.item_types = list(items), list(item_types)
+
+
+def _build_list(ctx, expr, ty):
+    return VirtualList([ctx.get(v) for v in expr.items], [ctx.typeof(v) for v in expr.items])
+
+
 def _exhaust_iter(ctx, expr, ty):
     valty = ctx.typeof(expr.value)
     if isinstance(valty, types.BaseTuple):
@@ -604,7 +618,8 @@ def _cast_expr(ctx, expr, ty):
 _EXPR = {
     "binop": _binop, "inplace_binop": _binop, "unary": _unary, "call": _call,
     "getattr": _getattr, "getitem": _getitem, "static_getitem": _getitem,
-    "typed_getitem": _getitem, "build_tuple": _build_tuple, "exhaust_iter": _exhaust_iter,
+    "typed_getitem": _getitem, "build_tuple": _build_tuple, "build_list": _build_list,
+    "exhaust_iter": _exhaust_iter,
     "getiter": _iter_call(iter, "iteration"), "iternext": _iter_call(next, "iteration"),
     "pair_first": _pair_part(True), "pair_second": _pair_part(False), "cast": _cast_expr,
 }
