@@ -144,10 +144,6 @@ def _exponents(kind):
 
 
 def _bases(kind):
-    if kind is np.complex64:
-        # Numba's numba_cpowf rebuilds its result as ``re + I*im``, which turns the real part into
-        # nan whenever the imaginary part is inf or nan: a Numba artefact numlir does not copy
-        return [v for v in samples(kind) if np.isfinite(v)]
     if kind is bool or kind in COMPLEX:
         return samples(kind)
     if kind is float or kind in (np.float32, np.float64):
@@ -161,8 +157,12 @@ def test_power(ka, kb):
     # Numba is the oracle for every kind: int ** negative int is 0 (unless the base is +-1) and a
     # negative float base with a fractional exponent is nan, where Python gives a float or complex
     complex_pow = ka in COMPLEX or kb in COMPLEX
-    check_many(power, numba_of(power.py_func),
-               list(itertools.product(_bases(ka), _exponents(kb))),
+    bases = _bases(ka)
+    if np.complex64 in (ka, kb):
+        # Numba's numba_cpowf rebuilds its result as ``re + I*im``, which turns the real part into
+        # nan whenever the imaginary part is inf or nan: a Numba artefact numlir does not copy
+        bases = [v for v in bases if np.isfinite(v)]
+    check_many(power, numba_of(power.py_func), list(itertools.product(bases, _exponents(kb))),
                rel=1e-14 if complex_pow else 0.0, ulps=4 if complex_pow else 0)
 
 
@@ -280,7 +280,7 @@ def test_float_floor_semantics(a, b):
 
 @given(_i64, st.floats(allow_nan=False, width=64, min_value=-1e18, max_value=1e18).filter(bool))
 def test_mixed_int_float(a, b):
-    check_many(divide, divide.py_func, [(a, b), (float(a), int(b))])
+    check_many(divide, divide.py_func, [(a, b)] + ([(float(a), int(b))] if int(b) else []))
     check_many(compare, compare.py_func, [(a, b)])
 
 
