@@ -95,6 +95,13 @@ def _rshift(ctx, sig, args):
 # -- division family -------------------------------------------------------------------------------
 def _int_divmod(ctx, ty, a, b, what):
     """Python floor division and modulo of integers (results for ``b == 0`` are never used)."""
+    shift = _power_of_two(b)
+    if shift is not None:
+        # floor division and Python's modulo by 2**k are exactly a shift and a mask (also for
+        # negative a, in two's complement): no branch, no division
+        k = ctx.const(ty, shift)
+        q = arith.shrsi(a, k) if ty.signed else arith.shrui(a, k)
+        return q, arith.andi(a, ctx.const(ty, (1 << shift) - 1))
     zero = zero_of(ctx, ty)
     ctx.raise_if(arith.cmpi(P.eq, b, zero), ZeroDivisionError, f"integer {what} by zero")
     if not ty.signed:
@@ -113,6 +120,23 @@ def _int_divmod(ctx, ty, a, b, what):
     q = arith.select(fix, arith.subi(q, one), q)
     r = arith.select(fix, arith.addi(r, b), r)
     return q, r
+
+
+def _power_of_two(value):
+    """k when ``value`` is the constant 2**k (k >= 0), else None."""
+    try:
+        op = value.owner.opview
+    except AttributeError:
+        return None
+    if not isinstance(op, arith.ConstantOp):
+        return None
+    try:
+        c = op.value.value
+    except AttributeError:
+        return None
+    if isinstance(c, int) and c > 0 and c & (c - 1) == 0:
+        return c.bit_length() - 1
+    return None
 
 
 def _float_divmod(ctx, ty, a, b, what):

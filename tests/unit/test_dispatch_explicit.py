@@ -80,3 +80,14 @@ def test_signature_objects():
     assert g(5, 2) == scale(5, 2)
     assert f.signatures == [(types.float64, types.int64)]
     assert g.signatures == [(types.int64, types.int64)]
+
+
+def test_called_from_another_function_with_conversion():
+    half = numlir.njit("float64(float64)")(lambda x: x / 2)
+
+    @numlir.njit
+    def caller(n):
+        return half(n) + 1
+
+    assert caller(3) == 3 / 2 + 1
+    assert half.signatures == [(types.float64,)]
