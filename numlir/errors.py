@@ -26,6 +26,15 @@ class UnsupportedError(NumlirError, TypeError):
         super().__init__(msg)
 
 
+    def add_call_site(self, loc):
+        """Name the (user's) call through which an unsupported implementation was reached."""
+        if loc is not None:
+            self.args = (f"{self.args[0]}\n  reached from {format_loc(loc)}",) + self.args[1:]
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
 class PassFailure(NumlirError):
     """An MLIR pass pipeline failed; the message names the reproducer written to disk."""
 

@@ -12,8 +12,8 @@ import functools
 import threading
 
 from numba.core import dispatcher as nb_dispatcher
-from numba.core import ir as nb_ir
 from numba.core import errors as nb_errors
+from numba.core import ir as nb_ir
 from numba.core import sigutils, types, typing
 from numba.core import target_extension as te
 from numba.core.compiler_lock import global_compiler_lock
@@ -272,9 +272,9 @@ def _passable(ty):
     ty = types.unliteral(ty)
     if isinstance(ty, types.BaseTuple):
         return all(_passable(t) for t in ty)
-    from numlir.lowering import datamodel as dm
     from mlir import ir
 
+    from numlir.lowering import datamodel as dm
     from numlir.targets.cpu import _context_lock, mlir_context
     with _context_lock, mlir_context(), ir.Location.unknown():
         try:

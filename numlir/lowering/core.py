@@ -166,8 +166,11 @@ class FunctionLowerer:
     def lower_stmt(self, st):
         handler = _STMT.get(type(st))
         if handler is None:
-            raise UnsupportedError(f"the statement '{st}'", loc=st.loc)
+            raise UnsupportedError(_describe_node(st), self._types_of(st), loc=st.loc)
         handler(self, st)
+
+    def _types_of(self, node):
+        return [self.typemap[v.name] for v in node.list_vars() if v.name in self.typemap]
 
     # -- values -----------------------------------------------------------------------------------
     def typeof(self, var):
@@ -283,7 +286,11 @@ class FunctionLowerer:
         """Call another numlir-typed function (a user function or a Numba overload implementation)."""
         if len(argtypes) != len(args):
             args = list(args)[:len(argtypes)]
-        fn, callee_ret = self.mod.function_for(dispatcher, argtypes)
+        try:
+            fn, callee_ret = self.mod.function_for(dispatcher, argtypes)
+        except UnsupportedError as err:
+            err.add_call_site(self.loc)
+            raise
         operands = []
         for aty, want, v in zip(sig.args, argtypes, args):
             operands.extend(dm.flatten(want, self.cast(v, aty, want)))
@@ -323,6 +330,19 @@ class FunctionLowerer:
 
 _internal = {}
 
+# what users wrote, for IR nodes numlir has no lowering for
+_NODE_NAMES = {"build_set": "set displays ({...})", "build_map": "dict displays ({...: ...})",
+               "build_list": "list displays ([...])", "make_function": "nested functions",
+               "Print": "print()", "DelItem": "del x[...]", "SetAttr": "attribute assignment",
+               "DelAttr": "del x.attr", "EnterWith": "with statements",
+               "DynamicRaise": "raise with run-time arguments", "TryRaise": "try/except"}
+
+
+def _describe_node(node):
+    key = node.op if isinstance(node, nir.Expr) else type(node).__name__
+    return _NODE_NAMES.get(key, f"the {'expression' if isinstance(node, nir.Expr) else 'statement'}"
+                                f" kind '{key}'")
+
 
 def _internal_dispatcher(pyfunc):
     disp = _internal.get(pyfunc)
@@ -350,7 +370,7 @@ def _assign(ctx, st):
             return
         handler = _EXPR.get(value.op)
         if handler is None:
-            raise UnsupportedError(f"the expression '{value.op}'", loc=st.loc)
+            raise UnsupportedError(_describe_node(value), ctx._types_of(value), loc=st.loc)
         ctx.set(st.target, handler(ctx, value, ctx.typeof(st.target)))
         return
     ctx.set(st.target, _VALUE[type(value)](ctx, value, ctx.typeof(st.target)))

@@ -114,8 +114,13 @@ def _predicate(float_op, int_value):
 
 lower(math.isnan, types.Number)(_predicate(
     lambda ctx, x: arith.cmpf(arith.CmpFPredicate.UNO, x, x), False))
-lower(math.isinf, types.Number)(_predicate(lambda ctx, x: mmath.isinf(x), False))
-lower(math.isfinite, types.Number)(_predicate(lambda ctx, x: mmath.isfinite(x), True))
+# |x| == inf and |x| < inf (ordered: false for NaN); math.isinf/isfinite have no LLVM lowering here
+lower(math.isinf, types.Number)(_predicate(
+    lambda ctx, x: arith.cmpf(arith.CmpFPredicate.OEQ, mmath.absf(x),
+                              arith.constant(x.type, float("inf"))), False))
+lower(math.isfinite, types.Number)(_predicate(
+    lambda ctx, x: arith.cmpf(arith.CmpFPredicate.OLT, mmath.absf(x),
+                              arith.constant(x.type, float("inf"))), True))
 
 
 @lower(math.degrees, types.Number)

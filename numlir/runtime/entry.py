@@ -138,6 +138,11 @@ def _unbox(em, obj, ty, fallback):
     ty = dm.strip_literal(ty)
     if isinstance(ty, types.Array):
         return [array_boxing.unbox_array(em, obj, ty, fallback)]
+    if isinstance(ty, (types.NoneType, types.Omitted)):
+        is_none = em.op(f"arith.cmpi eq, {em.op(f'llvm.ptrtoint {obj} : !llvm.ptr to i64')}, "
+                        f"{em.const(id(None))} : i64", "k")
+        em.guard(is_none, fallback)
+        return []
     if isinstance(ty, types.BaseTuple):
         tid = em.type_id(obj)
         em.guard(em.any_of(tid, [tuple]), fallback)

@@ -69,17 +69,18 @@ def compile_dispatcher(dispatcher, argtypes, next_entry):
         mod = ModuleLowering(module, config.BOUNDSCHECK if boundscheck is None else boundscheck)
         kernel_op, return_type = mod.function_for(dispatcher, argtypes, public=True)
         name = kernel_op.sym_name.value
+        dump_name = f"{name}.{len(dispatcher._native)}"   # one set of files per signature
         verify(module, name)
         names = [n for n, _ in CPU_STAGES]
         dealloc, split = names.index(DEALLOC_STAGE), names.index(ENTRY_BEFORE)
-        stages = run_stages(module, name, CPU_STAGES[:dealloc])
+        stages = run_stages(module, dump_name, CPU_STAGES[:dealloc])
         # private from here on: the inliner would have deleted an unused private kernel, and
         # buffer deallocation gives only private functions ownership results
         kernel_op = _lookup(module, name)
         kernel_op.attributes["sym_visibility"] = ir.StringAttr.get("private")
-        stages.update(run_stages(module, name, CPU_STAGES[dealloc:split]))
+        stages.update(run_stages(module, dump_name, CPU_STAGES[dealloc:split]))
         add_entry(module, f"{name}_entry", _lookup(module, name), argtypes, return_type)
-        stages.update(run_stages(module, name, CPU_STAGES[split:]))
+        stages.update(run_stages(module, dump_name, CPU_STAGES[split:]))
         entry_name = f"{name}_entry"
         engine = ExecutionEngine(module, opt_level=config.OPT_LEVEL)
         address = _function_address(engine, f"{entry_name}_addr")

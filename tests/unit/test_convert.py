@@ -48,7 +48,7 @@ def test_converted_value_has_the_target_type(ty):
 
 def test_rejected_conversion_is_an_error_not_a_loop(monkeypatch):
     f = numlir.njit("int64(int64)")(ident)
-    import numlir.runtime.convert as convert
+    from numlir.runtime import convert
     monkeypatch.setattr(convert, "convert_value", lambda v, t: "not an int")
     with pytest.raises(TypeError, match="rejected"):
         f(2.5)

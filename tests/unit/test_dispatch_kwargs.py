@@ -58,8 +58,6 @@ def test_bad_call_shapes_raise_type_error(args, kws):
     assert type(nl_err.value) is type(py_err.value)
 
 
-@pytest.mark.xfail(strict=True, reason="numlir/runtime/entry.py cannot pass None (a default of "
-                   "None folded into the call) to compiled code; Numba types it as omitted")
 def test_none_default():
     @numlir.njit
     def h(x, y=None):

@@ -4,17 +4,8 @@ import pytest
 
 import numlir
 
-XFAIL_TYPES = pytest.mark.xfail(strict=True, reason="numlir/lowering/core.py: UnsupportedError for "
-                                "an unsupported statement/expression omits the operand types")
-XFAIL_LOC = pytest.mark.xfail(strict=True, reason="numlir/lowering/core.py: an unsupported operation "
-                              "inside a Numba implementation reports that implementation's file:line, "
-                              "not the user's call site")
-XFAIL_REPR = pytest.mark.xfail(strict=True, reason="numlir/lowering/core.py: message shows Numba IR "
-                               "internals ($-temporaries, raw typing-key reprs)")
-
-
 def listcomp(n):
-    a = [i for i in range(n)]  # <- listcomp
+    a = [i for i in range(n)]  # noqa: F841 <- listcomp
     return n
 
 
@@ -24,7 +15,7 @@ def printing(x):
 
 
 def settish(x):
-    s = {x, x + 1}  # <- settish
+    s = {x, x + 1}  # noqa: F841 <- settish
     return x
 
 
@@ -33,7 +24,7 @@ def str_method(n):
 
 
 def str_call(n):
-    s = str(n)  # <- str_call
+    s = str(n)  # noqa: F841 <- str_call
     return n
 
 
@@ -50,7 +41,7 @@ CASES = {
 def _line_of(marker):
     with open(__file__) as fh:
         for no, text in enumerate(fh, 1):
-            if text.rstrip().endswith(f"# <- {marker}"):
+            if text.rstrip().endswith(f"<- {marker}"):
                 return no
     raise LookupError(marker)
 
@@ -66,11 +57,11 @@ def _error(name):
     return str(err.value)
 
 
-def _cases(xfail=()):
-    return [pytest.param(n, marks=xfail[n]) if n in xfail else n for n in CASES]
+def _cases():
+    return list(CASES)
 
 
-@pytest.mark.parametrize("name", _cases({"str_call": XFAIL_LOC, "str_method": XFAIL_LOC}))
+@pytest.mark.parametrize("name", _cases())
 def test_message_names_construct_and_user_line(name):
     msg = _error(name)
     for word in CASES[name][2]:
@@ -78,15 +69,14 @@ def test_message_names_construct_and_user_line(name):
     assert f"{__file__}:{_line_of(name)}" in msg, msg
 
 
-@pytest.mark.parametrize("name", _cases({"listcomp": XFAIL_TYPES, "printing": XFAIL_TYPES,
-                                         "settish": XFAIL_TYPES}))
+@pytest.mark.parametrize("name", _cases())
 def test_message_names_types(name):
     msg = _error(name)
     for ty in CASES[name][3]:
         assert ty in msg, msg
 
 
-@pytest.mark.parametrize("name", _cases({"printing": XFAIL_REPR}))
+@pytest.mark.parametrize("name", _cases())
 def test_message_has_no_compiler_internals(name):
     msg = _error(name)
     for internal in ("func.func", "^bb", "%arg", "$", "<class", " object at 0x"):

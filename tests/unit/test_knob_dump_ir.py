@@ -40,8 +40,6 @@ def test_each_function_gets_its_files(tmp_path):
     assert sum("square" in n for n in names) == sum("cube" in n for n in names)
 
 
-@pytest.mark.xfail(strict=True, reason="numlir/targets/cpu.py + passes/pipeline.py name dump files "
-                   "after the kernel symbol only: two signatures of one function overwrite each other")
 def test_each_signature_gets_its_files(tmp_path):
     with config.override(DUMP_IR=str(tmp_path)):
         f = numlir.njit(square)

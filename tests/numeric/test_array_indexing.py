@@ -1,0 +1,368 @@
+"""Array indexing (getitem) against NumPy: integer (incl. negative) indices, slices with steps,
+``...``, ``None`` and tuples mixing them, over 0-d..4-d arrays, every layout (C, F, strided views,
+transposes, stride-0 broadcasts) and every dtype class; results that are views must share memory
+with the argument exactly where NumPy's do. Bounds checking: IndexError with ``boundscheck=True``
+or ``NUMLIR_BOUNDSCHECK=1``."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_array_support import DTYPE_IDS, DTYPES, LAYOUTS, check, layout
+
+import numlir
+from numlir import config
+
+SHAPES = {0: (), 1: (7,), 2: (4, 5), 3: (3, 4, 5), 4: (2, 3, 4, 3)}
+
+
+# -- integer indices (runtime values: one compile per array type) ----------------------------------
+@numlir.njit
+def get_int(a, i):
+    return a[i]
+
+
+@numlir.njit
+def get_int_int(a, i, j):
+    return a[i, j]
+
+
+@numlir.njit
+def get_tuple(a, idx):
+    return a[idx]
+
+
+@numlir.njit
+def get_literal_ints(a):
+    return a[1, -1], a[-2, 0]
+
+
+# -- slices ----------------------------------------------------------------------------------------
+@numlir.njit
+def get_slice(a, start, stop, step):
+    return a[start:stop:step]
+
+
+@numlir.njit
+def get_slice_2d(a, s0, e0, t0, s1, e1, t1):
+    return a[s0:e0:t0, s1:e1:t1]
+
+
+def s_all(a):
+    return a[:]
+
+
+def s_rev(a):
+    return a[::-1]
+
+
+def s_step2(a):
+    return a[1::2]
+
+
+def s_negstep2(a):
+    return a[-1:0:-2]
+
+
+def s_tail(a):
+    return a[-3:]
+
+
+def s_head(a):
+    return a[:-1]
+
+
+def s_clipped(a):
+    return a[2:100], a[-100:2], a[100:], a[:-100]
+
+
+def s_empty(a):
+    return a[3:1], a[1:3:-1]
+
+
+def s_rev_both(a):
+    return a[::-1, ::-2]
+
+
+def mix_int_slice(a):
+    return a[1, ::2]
+
+
+def mix_slice_int(a):
+    return a[::-1, 1]
+
+
+def mix_slice_negint(a):
+    return a[1:, -1]
+
+
+def e_all(a):
+    return a[...]
+
+
+def e_last(a):
+    return a[..., 0]
+
+
+def e_first(a):
+    return a[-1, ...]
+
+
+def e_slice(a):
+    return a[..., ::-1]
+
+
+def e_middle(a):
+    return a[0, ..., 1]
+
+
+def n_front(a):
+    return a[None]
+
+
+def n_second(a):
+    return a[:, None]
+
+
+def n_both_ends(a):
+    return a[None, ..., None]
+
+
+def n_mixed(a):
+    return a[None, 1:, ..., None, ::-2]
+
+
+def n_with_int(a):
+    return a[-1, None, ::2]
+
+
+# name -> (function, minimum ndim)
+FORMS = {f.__name__: (numlir.njit(f), nd) for f, nd in [
+    (s_all, 1), (s_rev, 1), (s_step2, 1), (s_negstep2, 1), (s_tail, 1), (s_head, 1),
+    (s_clipped, 1), (s_empty, 1), (s_rev_both, 2), (mix_int_slice, 2), (mix_slice_int, 2),
+    (mix_slice_negint, 2), (e_all, 0), (e_last, 1), (e_first, 1), (e_slice, 1), (e_middle, 2),
+    (n_front, 0), (n_second, 1), (n_both_ends, 0), (n_mixed, 2), (n_with_int, 2)]}
+
+# integer indices together with ``...`` that leave no axis (an element): numlir rejects them
+XFAIL_ELEMENT_ELLIPSIS = pytest.mark.xfail(
+    strict=True, raises=numlir.UnsupportedError,
+    reason="numlir: an all-integer index with Ellipsis (a[..., 0] on 1-d, a[-1, ...] on 1-d, "
+           "a[0, ..., 1] on 2-d) raises UnsupportedError 'this indexing form'; NumPy and Numba "
+           "return the element")
+ELEMENT_ELLIPSIS = {("e_last", 1), ("e_first", 1), ("e_middle", 2)}
+
+
+def _form_cases():
+    cases = []
+    for name, (_, mind) in FORMS.items():
+        for nd in (1, 2, 3, 4):
+            if nd < mind:
+                continue
+            # 4-d only in two layouts: the grid must stay quick (one compile per case)
+            for lay in (LAYOUTS if nd < 4 else ["F", "strided"]):
+                marks = [XFAIL_ELEMENT_ELLIPSIS] if (name, nd) in ELEMENT_ELLIPSIS else []
+                cases.append(pytest.param(name, nd, lay, marks=marks, id=f"{name}-{nd}d-{lay}"))
+        if mind == 0 and name != "e_all":
+            cases.append(pytest.param(name, 0, "C", id=f"{name}-0d"))
+    return cases
+
+
+@pytest.mark.parametrize("name,nd,lay", _form_cases())
+def test_literal_forms(name, nd, lay):
+    fn = FORMS[name][0]
+    check(fn, layout(SHAPES[nd], np.float64, lay))
+
+
+@pytest.mark.parametrize("lay", LAYOUTS)
+@pytest.mark.parametrize("nd", [1, 2, 3, 4])
+def test_int_index_every_position(nd, lay):
+    a = layout(SHAPES[nd], np.int64, lay)
+    for i in range(-a.shape[0], a.shape[0]):
+        check(get_int, a, i)
+
+
+@pytest.mark.parametrize("lay", LAYOUTS)
+@pytest.mark.parametrize("nd", [2, 3, 4])
+def test_two_int_indices(nd, lay):
+    a = layout(SHAPES[nd], np.float64, lay)
+    for i in range(-a.shape[0], a.shape[0]):
+        for j in range(-a.shape[1], a.shape[1]):
+            check(get_int_int, a, i, j)
+
+
+@pytest.mark.parametrize("lay", LAYOUTS)
+@pytest.mark.parametrize("nd", [1, 2, 3, 4])
+def test_full_integer_tuple(nd, lay):
+    a = layout(SHAPES[nd], np.float64, lay)
+    rng = np.random.default_rng(nd)
+    for _ in range(12):
+        idx = tuple(int(rng.integers(-n, n)) for n in a.shape)
+        check(get_tuple, a, idx)
+
+
+@pytest.mark.parametrize("lay", LAYOUTS)
+@pytest.mark.parametrize("nd", [1, 2, 3])
+def test_runtime_slices(nd, lay):
+    a = layout(SHAPES[nd], np.float64, lay)
+    n = a.shape[0]
+    for start in (0, 1, -2, n, -n - 3, n + 5):
+        for stop in (0, 3, -1, n, -n - 3, n + 5):
+            for step in (1, 2, 3, -1, -2, n + 1, -n - 1):
+                check(get_slice, a, start, stop, step)
+
+
+@pytest.mark.parametrize("lay", ["C", "F", "strided"])
+def test_runtime_slices_2d(lay):
+    a = layout((6, 5), np.float64, lay)
+    for args in [(0, 6, 1, 0, 5, 1), (1, 5, 2, 4, 0, -1), (-1, -7, -2, -1, -6, -3),
+                 (5, 0, -1, 0, 5, 2), (2, 2, 1, 0, 5, 1), (-100, 100, 3, 100, -100, -2)]:
+        check(get_slice_2d, a, *args)
+
+
+@pytest.mark.parametrize("step", [0])
+def test_slice_step_zero_raises_valueerror(step):
+    a = np.arange(5.0)
+    with pytest.raises(ValueError):
+        a[1:3:step]
+    with pytest.raises(ValueError):
+        get_slice(a, 1, 3, step)
+
+
+# -- every dtype class: the same forms must give the same values and dtypes -------------------------
+@numlir.njit
+def many_forms(a, i):
+    return (a[i], a[-1, -2], a[1:, ::-2], a[..., 1], a[None, i], a[::-1, None, 1:3], a[...],
+            a[i, ::-1][1:])
+
+
+@pytest.mark.parametrize("lay", ["C", "F", "strided", "broadcast"])
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_every_dtype(dtype, lay):
+    a = layout((4, 5), dtype, lay)
+    for i in (0, 3, -1, -4):
+        check(many_forms, a, i)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_every_dtype_scalar(dtype):
+    a = layout((3, 4), dtype, "F")
+    check(get_literal_ints, a)
+    b = layout((5,), dtype, "strided")
+    for i in range(-5, 5):
+        check(get_int, b, i)
+
+
+# -- 0-d arrays --------------------------------------------------------------------------------
+@numlir.njit
+def zero_d_item(a):
+    return a[()]
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.uint64, np.float32, np.complex128],
+                         ids=lambda d: np.dtype(d).name)
+def test_zero_d(dtype):
+    a = np.array(dtype(1) if dtype is not np.bool_ else True)
+    check(zero_d_item, a)
+    check(FORMS["n_front"][0], a)
+    check(FORMS["n_both_ends"][0], a)
+
+
+@pytest.mark.xfail(strict=True, raises=numlir.UnsupportedError,
+                   reason="numlir: a[...] on a 0-d array raises UnsupportedError 'this indexing "
+                          "form' (NumPy returns a 0-d view; Numba types it as a scalar and fails "
+                          "to lower it too)")
+def test_zero_d_ellipsis():
+    check(FORMS["e_all"][0], np.array(2.5))
+
+
+# -- empty arrays ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (3, 0), (2, 0, 4)])
+def test_empty_arrays(shape):
+    a = np.zeros(shape)
+    check(FORMS["s_rev"][0], a)
+    check(FORMS["s_clipped"][0], a)
+    check(FORMS["n_second"][0], a)
+    check(FORMS["e_slice"][0], a)
+    check(get_slice, a, 0, 5, 2)
+    check(get_slice, a, -1, -5, -1)
+    if shape[0]:
+        check(get_int, a, -1)
+
+
+# -- bounds checking ---------------------------------------------------------------------------
+@numlir.njit(boundscheck=True)
+def get_checked(a, i):
+    return a[i]
+
+
+@numlir.njit(boundscheck=True)
+def get_checked2(a, i, j):
+    return a[i, j]
+
+
+@pytest.mark.parametrize("lay", ["C", "F", "strided", "broadcast"])
+def test_boundscheck_raises_indexerror(lay):
+    a = layout((4, 3), np.float64, lay)
+    for i, j in [(0, 0), (-4, -3), (3, 2)]:
+        check(get_checked2, a, i, j)
+    for i, j in [(4, 0), (-5, 0), (0, 3), (0, -4), (100, 100), (-(2**62), 0)]:
+        with pytest.raises(IndexError):
+            get_checked2(a, i, j)
+    b = layout((6,), np.int32, lay)
+    for i in (6, -7, 2**40):
+        with pytest.raises(IndexError):
+            get_checked(b, i)
+    with pytest.raises(IndexError):
+        get_checked(a, 4)          # an out-of-bounds row index of a 2-d array (a view result)
+
+
+def test_boundscheck_in_bounds_values():
+    a = layout((9,), np.float64, "strided")
+    for i in range(-9, 9):
+        check(get_checked, a, i)
+
+
+def test_boundscheck_env_knob(knob_env):
+    knob_env.setenv("NUMLIR_BOUNDSCHECK", "1")
+    config.reload()
+
+    def env_get(a, i):
+        return a[i]
+
+    f = numlir.njit(env_get)
+    a = np.arange(4.0)
+    assert f(a, -4) == 0.0
+    with pytest.raises(IndexError):
+        f(a, 4)
+    with pytest.raises(IndexError):
+        f(a, -5)
+
+
+def test_no_boundscheck_negative_wraps():
+    a = np.arange(10, 20)
+    assert get_int(a, -1) == 19
+    assert get_int(a, -10) == 10
+
+
+# -- index types -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("ity", [np.int8, np.int32, np.uint8, np.uint64],
+                         ids=lambda t: np.dtype(t).name)
+def test_sized_integer_indices(ity):
+    a = layout((6, 4), np.float64, "strided")
+    signed = np.dtype(ity).kind == "i"
+    for i in (range(-6, 6) if signed else range(6)):
+        check(get_int, a, ity(i))
+        check(get_slice, a, ity(i), ity(5), ity(1 if i % 2 else 2))
+
+
+@numlir.njit
+def get_with_slice_arg(a, s):
+    return a[s]
+
+
+@pytest.mark.xfail(strict=True, raises=numlir.UnsupportedError,
+                   reason="numlir: slice objects cannot be passed from Python ('numlir does not "
+                          "support passing arguments of type slice<a:b:c> from Python'); Numba "
+                          "accepts them")
+def test_slice_object_argument():
+    a = layout((10,), np.float64, "C")
+    check(get_with_slice_arg, a, slice(1, None, 2))
