@@ -118,7 +118,7 @@ def test_forms_scalar_and_array_rhs(name, nd, lay):
 def test_int_index_scalar(nd, lay):
     shape = SHAPES[nd]
     for i in range(-shape[0], shape[0]):
-        check_mutating(set_int, lambda: (layout(shape, np.float64, lay), 2.25))
+        check_mutating(set_int, lambda: (layout(shape, np.float64, lay), i, 2.25))
 
 
 @pytest.mark.parametrize("lay", WRITABLE)
