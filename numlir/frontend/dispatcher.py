@@ -50,6 +50,10 @@ class Dispatcher(nb_dispatcher.Dispatcher):
         self._entry = self._slow_call    # head of the native entry chain
         self._explicit = False
         functools.update_wrapper(self, py_func)
+        # Each dispatcher gets its own subclass so that the head of its native entry chain can be
+        # installed as the class's ``__call__``: a builtin function is not a descriptor, so
+        # ``f(x)`` reaches the machine-code entry with no Python frame in between.
+        self.__class__ = type(type(self).__name__, (type(self),), {"__slots__": ()})
 
     # -- typing (what Numba calls while typing callers) -------------------------------------------
     def compile(self, sig):
@@ -100,6 +104,7 @@ class Dispatcher(nb_dispatcher.Dispatcher):
                 raise
             self._native[argtypes] = cf
             self._entry = cf.entry
+            type(self).__call__ = cf.entry
             return cf
 
     def __call__(self, *args, **kws):

@@ -1,0 +1,167 @@
+"""Builtins on scalars: int/float/bool/complex conversions, abs, min, max, round, divmod, pow."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from kinds import ALL, COMPLEX, NP_FLOATS, REAL, is_python, pairs, samples
+from oracle import check_many, numba_of
+
+import numlir
+
+
+def oracle_for(fn, *kinds):
+    return fn.py_func if is_python(*kinds) else numba_of(fn.py_func)
+
+
+@numlir.njit
+def to_float_bool_complex(x):
+    return float(x), bool(x), complex(x)
+
+
+@numlir.njit
+def to_bool_complex(x):
+    return bool(x), complex(x)
+
+
+@numlir.njit
+def to_int(x):
+    return int(x)
+
+
+@pytest.mark.parametrize("k", REAL, ids=lambda k: k.__name__)
+def test_real_conversions(k):
+    check_many(to_float_bool_complex, oracle_for(to_float_bool_complex, k),
+               [(v,) for v in samples(k)])
+    # int() of inf/nan raises in Python and is undefined in Numba: finite values only
+    finite = [v for v in samples(k) if np.isfinite(v) and abs(float(v)) < 2**63]
+    check_many(to_int, oracle_for(to_int, k), [(v,) for v in finite])
+
+
+@pytest.mark.parametrize("k", COMPLEX, ids=lambda k: k.__name__)
+def test_complex_conversions(k):
+    check_many(to_bool_complex, oracle_for(to_bool_complex, k), [(v,) for v in samples(k)])
+
+
+@given(st.floats(min_value=-9.2e18, max_value=9.2e18))
+def test_int_of_float_truncates(x):
+    check_many(to_int, to_int.py_func, [(x,), (-x,)])
+
+
+@numlir.njit
+def make_complex(a, b):
+    return complex(a, b)
+
+
+@pytest.mark.parametrize("ka,kb", pairs([bool, int, float, np.int32, np.uint64, np.float32]))
+def test_complex_of_two(ka, kb):
+    check_many(make_complex, oracle_for(make_complex, ka, kb),
+               list(itertools.product(samples(ka), samples(kb))))
+
+
+@numlir.njit
+def absolute(x):
+    return abs(x)
+
+
+@pytest.mark.parametrize("k", ALL, ids=lambda k: k.__name__)
+def test_abs(k):
+    # complex abs is hypot: a correctly rounded libm may differ from Numba's by an ulp
+    check_many(absolute, oracle_for(absolute, k), [(v,) for v in samples(k)], ulps=1)
+
+
+# -- min / max ----------------------------------------------------------------------------------------
+@numlir.njit
+def minmax2(a, b):
+    return min(a, b), max(a, b)
+
+
+@numlir.njit
+def minmax3(a, b, c):
+    return min(a, b, c), max(a, b, c)
+
+
+@numlir.njit
+def minmax_tuple(a, b, c):
+    t = (a, b, c)
+    return min(t), max(t)
+
+
+_MINMAX_KINDS = [bool, int, float, np.int8, np.uint64, np.float32]
+
+
+@pytest.mark.parametrize("ka,kb", pairs(_MINMAX_KINDS))
+def test_min_max_two(ka, kb):
+    check_many(minmax2, oracle_for(minmax2, ka, kb),
+               list(itertools.product(samples(ka), samples(kb))))
+
+
+@pytest.mark.parametrize("kinds", [(int, int, int), (float, float, float), (int, float, bool),
+                                   (float, int, float)], ids=str)
+def test_min_max_three_and_tuple(kinds):
+    vals = [samples(k)[:5] for k in kinds]
+    args = list(itertools.product(*vals))
+    check_many(minmax3, minmax3.py_func, args)
+    check_many(minmax_tuple, minmax_tuple.py_func, args)
+
+
+@given(st.lists(st.floats(), min_size=3, max_size=3))
+def test_min_max_nan_order(xs):
+    # the first of equal or unordered values wins, as in Python
+    check_many(minmax3, minmax3.py_func, [tuple(xs)])
+
+
+# -- round ------------------------------------------------------------------------------------------
+@numlir.njit
+def round1(x):
+    return round(x)
+
+
+@numlir.njit
+def round2(x, n):
+    return round(x, n)
+
+
+@pytest.mark.parametrize("k", [float] + NP_FLOATS + [int, np.int16], ids=lambda k: k.__name__)
+def test_round_one_arg(k):
+    vals = [k(v) for v in (0.5, 1.5, 2.5, -0.5, -2.5, 3.7, -3.7, 0.0, 1e15 + 0.5)] \
+        if k in (float,) + tuple(NP_FLOATS) else samples(k)
+    check_many(round1, oracle_for(round1, k), [(v,) for v in vals])
+
+
+@pytest.mark.parametrize("k", [float] + NP_FLOATS, ids=lambda k: k.__name__)
+def test_round_ndigits(k):
+    xs = [k(v) for v in (2.675, 1.005, -0.125, 123.456, 1e300, -0.0, float("inf"), float("nan"),
+                         5e-324, 0.5)]
+    # Numba rounds by scaling (not CPython's correctly rounded decimal algorithm): Numba is the oracle
+    check_many(round2, numba_of(round2.py_func), list(itertools.product(xs, [-2, 0, 1, 2, 25])))
+
+
+@given(st.floats(-1e6, 1e6), st.integers(-3, 3))
+def test_round_ndigits_python(x, n):
+    # scaling and the correctly rounded algorithm agree away from decimal ties
+    x = round(x, 6) + 1e-9
+    check_many(round2, numba_of(round2.py_func), [(x, n)])
+    got, want = round2(x, n), round(x, n)
+    assert abs(got - want) <= 10.0 ** -n * 1e-9 + abs(want) * 1e-15
+
+
+# -- divmod / pow builtins ----------------------------------------------------------------------------
+@numlir.njit
+def divmod_pow(a, b):
+    return divmod(a, b), pow(a, b)
+
+
+@pytest.mark.parametrize("ka,kb", pairs([int, float, np.int32, np.uint8, np.float32]))
+def test_divmod_and_pow(ka, kb):
+    bs = [v for v in samples(kb) if v != 0 and not v < 0]   # pow with negative exponents: operators
+    check_many(divmod_pow, oracle_for(divmod_pow, ka, kb),
+               list(itertools.product(samples(ka)[:6], bs[:5])))
+
+
+@pytest.mark.parametrize("k", REAL, ids=lambda k: k.__name__)
+def test_pow_builtin_matches_operator(k):
+    del k   # pow() dispatches to the ** rules: covered per kind in test_operators.test_power
