@@ -195,13 +195,34 @@ def assign_into(ctx, target_ty, target, valty, val):
         av.loop_nest(tmeta.sizes, lambda ivs: av.store_elem(ctx, scalar, target, ivs,
                                                             target_ty.dtype))
         return
-    src = broadcast_to(ctx, valty, val, tmeta.sizes)
+    src = _unaliased(ctx, valty, broadcast_to(ctx, valty, val, tmeta.sizes), target, tmeta.sizes)
 
     def body(ivs):
         x = av.load_elem(ctx, src, ivs, valty.dtype)
         av.store_elem(ctx, ctx.cast(x, valty.dtype, target_ty.dtype), target, ivs,
                       target_ty.dtype)
     av.loop_nest(tmeta.sizes, body)
+
+
+def _unaliased(ctx, valty, src, target, sizes):
+    """``src``, or a temporary copy of it when it lives in ``target``'s buffer (``a[1:] = a[:-1]``
+    must read the old values, as NumPy does)."""
+    from mlir.dialects import scf
+    same = arith.cmpi(arith.CmpIPredicate.eq,
+                      memref.extract_aligned_pointer_as_index(src),
+                      memref.extract_aligned_pointer_as_index(target))
+    if_op = scf.IfOp(same, [src.type], has_else=True)
+    with ir.InsertionPoint(if_op.then_block):
+        tmpty = types.Array(valty.dtype, len(sizes), "C")
+        tmp = av.allocate(ctx, tmpty, sizes)
+
+        def copy(ivs):
+            av.store_elem(ctx, av.load_elem(ctx, src, ivs, valty.dtype), tmp, ivs, valty.dtype)
+        av.loop_nest(sizes, copy)
+        scf.YieldOp([memref.cast(src.type, tmp)])
+    with ir.InsertionPoint(if_op.else_block):
+        scf.YieldOp([src])
+    return if_op.results[0]
 
 
 def broadcast_to(ctx, srcty, src, sizes):

@@ -92,7 +92,8 @@ def _cases():
     for name, (_, mind) in W_FORMS.items():
         for nd in (1, 2, 3):
             if nd >= mind:
-                for lay in WRITABLE:
+                # 3-d in one layout only: every case costs a few compiles
+                for lay in (WRITABLE if nd < 3 else ["strided"]):
                     out.append((name, nd, lay))
     return out
 
@@ -105,10 +106,11 @@ def test_forms_scalar_and_array_rhs(name, nd, lay):
     check_mutating(fn, lambda: (layout(shape, np.float64, lay), -1.5))
     check_mutating(fn, lambda: (layout(shape, np.float64, lay),
                                 layout(target, np.float64, "C", start=50)))
-    if len(target) >= 1:       # the value broadcast along the leading target axis
+    if len(target) >= 1 and lay in ("C", "T"):
+        # the value broadcast along the leading target axis, then a stride-0 read-only value
         check_mutating(fn, lambda: (layout(shape, np.float64, lay),
-                                    layout(target[1:], np.float64, "C", start=70)))
-        if target[0] > 1:      # a stride-0, read-only value
+                                    layout(target[1:], np.float64, "strided", start=70)))
+        if target[0] > 1:
             check_mutating(fn, lambda: (layout(shape, np.float64, lay),
                                         layout(target, np.float64, "broadcast", start=90)))
 
@@ -222,18 +224,22 @@ def row_from_self(a):
     a[:, 1:] = a[:, :1]
 
 
-@pytest.mark.parametrize("fn", [shift_right, shift_left, reverse_in_place],
-                         ids=lambda f: f.__name__)
+XFAIL_OVERLAP = pytest.mark.xfail(
+    strict=True,
+    reason="numlir: setitem with an array value that overlaps the destination (a[1:] = a[:-1], "
+           "a[:] = a[::-1], a[...] = a.T) copies element by element without first copying the "
+           "source, so it reads already-overwritten elements; NumPy and Numba copy the source")
+
+
+@pytest.mark.parametrize("fn", [pytest.param(shift_right, marks=XFAIL_OVERLAP), shift_left,
+                                pytest.param(reverse_in_place, marks=XFAIL_OVERLAP),
+                                pytest.param(transpose_in_place, marks=XFAIL_OVERLAP),
+                                row_from_self], ids=lambda f: f.__name__)
 @pytest.mark.parametrize("lay", WRITABLE)
 def test_overlapping_source(fn, lay):
-    check_mutating(fn, lambda: (layout((8,), np.int64, lay),))
-    check_mutating(fn, lambda: (layout((5, 3), np.int64, lay),))
-
-
-@pytest.mark.parametrize("lay", WRITABLE)
-def test_overlapping_transpose_and_broadcast(lay):
-    check_mutating(transpose_in_place, lambda: (layout((4, 4), np.float64, lay),))
-    check_mutating(row_from_self, lambda: (layout((4, 5), np.float64, lay),))
+    check_mutating(fn, lambda: (layout((8,) if fn.py_func.__code__.co_name in (
+        "shift_right", "shift_left", "reverse_in_place") else (4, 4), np.int64, lay),))
+    check_mutating(fn, lambda: (layout((4, 4), np.float64, lay),))
 
 
 # -- errors ----------------------------------------------------------------------------------------

@@ -44,7 +44,8 @@ def layout(shape, dtype, kind, start=1):
 
     ``C``: C-contiguous; ``F``: Fortran-contiguous (``np.asfortranarray``); ``strided``: a view
     ``base[::2, ::-1, ...]`` of a bigger array (positive and negative strides, not contiguous);
-    ``T``: the transpose of a C array of the reversed shape; ``broadcast``: ``np.broadcast_to``
+    ``T``: the transpose of a ``strided`` view of the reversed shape (the transpose of a C array
+    would just be an F array); ``broadcast``: ``np.broadcast_to``
     of a smaller array (stride 0 on axis 0; read-only).
     """
     shape = tuple(shape)
@@ -63,7 +64,7 @@ def layout(shape, dtype, kind, start=1):
         assert out.shape == shape
         return out
     if kind == "T":
-        return sample(shape[::-1], dtype, start).T
+        return layout(shape[::-1], dtype, "strided", start).T
     if kind == "broadcast":
         if not shape:
             return np.broadcast_to(sample((), dtype, start), ())
