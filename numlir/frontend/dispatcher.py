@@ -21,8 +21,13 @@ from numba.core.typing.typeof import Purpose, typeof
 
 from numlir import config
 from numlir.errors import NumlirError, UnsupportedError, translate_typing_error
-from numlir.frontend.target import (NumlirHardware, TypedIRCompiler, compile_typed, make_flags,
-                                    numlir_target)
+from numlir.frontend.target import (
+    NumlirHardware,
+    TypedIRCompiler,
+    compile_typed,
+    make_flags,
+    numlir_target,
+)
 from numlir.lowering.core import OverloadKey
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import operator
 
 import numpy as np
-
 from mlir import ir
 from mlir.dialects import arith, memref, scf
 from numba.core import types, typing

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 from mlir import ir
 from mlir.dialects import arith, memref
-from numba.core import types
+from numba.core import types, typing
 from numba.cpython import builtins as nb_builtins
-from numba.core import typing
 from numba.np import arrayobj, npyimpl
 
 from numlir.errors import UnsupportedError

@@ -44,7 +44,18 @@ class ModuleLowering:
         self.boundscheck = boundscheck   # check array indices (IndexError) in every function
         self.functions = {}          # (dispatcher id, argtypes) -> (FuncOp, return type)
         self.externals = set()       # names of external C functions declared in the module
+        self._prints = {}            # argument types -> print helper name
         self._names = set()
+
+    def print_function(self, argtypes):
+        """Name of the helper printing values of ``argtypes`` (emitted once per module)."""
+        name = self._prints.get(argtypes)
+        if name is None:
+            from numlir.runtime.entry import append_source, print_source
+            name = self._prints[argtypes] = self.unique_name("nl_print")
+            with ir.InsertionPoint(self.module.body), ir.Location.unknown():
+                append_source(self.module, print_source(name, argtypes))
+        return name
 
     def unique_name(self, base):
         base = "".join(c if c.isalnum() or c == "_" else "_" for c in base)
@@ -450,10 +461,25 @@ def _del(ctx, st):
     pass
 
 
+def _print(ctx, st):
+    """``print(...)``: a helper boxes the values and calls Python's print (GIL held)."""
+    if st.vararg is not None:
+        raise UnsupportedError("print(*args)", loc=st.loc)
+    argtypes = tuple(ctx.typeof(v) for v in st.args)
+    fn = ctx.mod.print_function(argtypes)
+    operands = []
+    for v, t in zip(st.args, argtypes):
+        if isinstance(t, types.Literal) and isinstance(t.literal_value, str):
+            continue                      # printed from the constant itself
+        t = dm.strip_literal(t)
+        operands.extend(dm.flatten(t, ctx.get(v, t)))
+    func.CallOp([], ir.FlatSymbolRefAttr.get(fn), operands)
+
+
 _STMT = {
     nir.Assign: _assign, nir.Branch: _branch, nir.Jump: _jump, nir.Return: _return,
     nir.StaticRaise: _static_raise, nir.Raise: _raise, nir.Del: _del,
-    nir.SetItem: _setitem, nir.StaticSetItem: _setitem,
+    nir.SetItem: _setitem, nir.StaticSetItem: _setitem, nir.Print: _print,
 }
 
 

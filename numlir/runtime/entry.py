@@ -10,6 +10,7 @@ cf and llvm dialects) calling the CPython C-API, and wrapped with ``PyCFunction_
 from __future__ import annotations
 
 import ctypes
+import itertools
 
 import numpy as np
 from mlir import ir
@@ -21,6 +22,7 @@ from numlir.lowering import datamodel as dm
 from numlir.runtime import array_boxing, exceptions
 
 METH_FASTCALL, METH_KEYWORDS = 0x80, 0x02
+_KEEP = []                     # Python constants whose addresses compiled code holds
 _PY_OBJECT_HEAD = 16           # ob_refcnt + ob_type: the value of float/complex/NumPy scalars
 
 
@@ -323,7 +325,60 @@ def add_entry(module, entry_name, kernel_op, argtypes, return_type):
     ktype = ir.FunctionType(ir.TypeAttr(kernel_op.attributes["function_type"]).value)
     src = entry_source(entry_name, kname, argtypes, return_type, ktype)
     decl = f"func.func private @{kname}{_fn_sig(ktype)}\n"
-    parsed = ir.Module.parse(decl + src)
+    append_source(module, decl + src)
+
+
+def print_source(name, argtypes):
+    """MLIR text of ``name(values...)``: box the values and call Python's ``print`` on them
+    (compiled code runs with the GIL held, called from its native entry)."""
+    em = _Emitter()
+    # arrays are printed through temporary views that own nothing (the call borrows them)
+    em.owned_flags = itertools.repeat(em.const(0, "i1"))
+    params, objs, pos = [], [], 0
+    for i, ty in enumerate(argtypes):
+        if isinstance(ty, types.Literal) and isinstance(ty.literal_value, str):
+            _KEEP.append(ty.literal_value)
+            obj = em.ptr(id(ty.literal_value))
+            em.capi("Py_IncRef", obj, result=False)
+            objs.append(obj)
+            continue
+        ty = dm.strip_literal(ty)
+        leaves = []
+        for t in dm.leaf_types(ty):
+            leaves.append(f"%a{pos}")
+            params.append(f"%a{pos}: {t}")
+            pos += 1
+        objs.append(_box(em, ty, leaves))
+    n = em.const(max(len(objs), 1))
+    vec = em.op(f"llvm.alloca {n} x !llvm.ptr : (i64) -> !llvm.ptr", "p")
+    for i, obj in enumerate(objs):
+        addr = em.op(f"llvm.getelementptr {vec}[{8 * i}] : (!llvm.ptr) -> !llvm.ptr, i8", "a")
+        em.stmt(f"llvm.store {obj}, {addr} : !llvm.ptr, !llvm.ptr")
+    import builtins
+    null = em.op("llvm.mlir.zero : !llvm.ptr", "p")
+    res = em.capi("PyObject_Vectorcall", em.ptr(id(builtins.print)), vec, em.const(len(objs)),
+                  null)
+    for obj in objs:
+        em.capi("Py_DecRef", obj, result=False)
+    ok = em.op(f"llvm.icmp \"ne\" {res}, {null} : !llvm.ptr", "k")
+    dec, done = em.block("dec"), em.block("printed")
+    em.stmt(f"cf.cond_br {ok}, {dec}, {done}")
+    em.label(dec)
+    em.capi("Py_DecRef", res, result=False)
+    em.stmt(f"cf.br {done}")
+    em.label(done)
+    em.stmt("return")
+    decls = [f"func.func private @{fn}{_CAPI[fn].replace(') -> ()', ')')}" for fn in sorted(em.used)]
+    if em.boxed:
+        decls.append(array_boxing.CAPSULE_HELPER)
+    return "\n".join(decls + [f"func.func private @{name}({', '.join(params)}) {{",
+                                "\n".join(em.lines), "}"])
+
+
+def append_source(module, src):
+    """Parse ``src`` and move its functions into ``module`` (declarations it already has are
+    skipped)."""
+    parsed = ir.Module.parse(src)
     existing = {op.attributes["sym_name"].value for op in module.body.operations
                 if "sym_name" in op.attributes}
     for op in list(parsed.body.operations):

@@ -9,16 +9,22 @@ import threading
 
 from mlir import ir
 from mlir.execution_engine import ExecutionEngine
-from numba.core import typing
-
 from numba.core import target_extension as te
+from numba.core import typing
 
 from numlir import config
 from numlir.frontend.target import TARGET_NAME
 from numlir.lowering import load_rules
 from numlir.lowering.core import ModuleLowering
-from numlir.passes.pipeline import (CPU_STAGES, DEALLOC_STAGE, ENTRY_BEFORE, llvm_tool, mlir_tool, run_stages,
-                                    verify)
+from numlir.passes.pipeline import (
+    CPU_STAGES,
+    DEALLOC_STAGE,
+    ENTRY_BEFORE,
+    llvm_tool,
+    mlir_tool,
+    run_stages,
+    verify,
+)
 from numlir.runtime.entry import add_entry, make_pycfunction
 
 _context_lock = threading.RLock()

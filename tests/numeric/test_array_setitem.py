@@ -224,16 +224,7 @@ def row_from_self(a):
     a[:, 1:] = a[:, :1]
 
 
-XFAIL_OVERLAP = pytest.mark.xfail(
-    strict=True,
-    reason="numlir: setitem with an array value that overlaps the destination (a[1:] = a[:-1], "
-           "a[:] = a[::-1], a[...] = a.T) copies element by element without first copying the "
-           "source, so it reads already-overwritten elements; NumPy and Numba copy the source")
-
-
-@pytest.mark.parametrize("fn", [pytest.param(shift_right, marks=XFAIL_OVERLAP), shift_left,
-                                pytest.param(reverse_in_place, marks=XFAIL_OVERLAP),
-                                pytest.param(transpose_in_place, marks=XFAIL_OVERLAP),
+@pytest.mark.parametrize("fn", [shift_right, shift_left, reverse_in_place, transpose_in_place,
                                 row_from_self], ids=lambda f: f.__name__)
 @pytest.mark.parametrize("lay", WRITABLE)
 def test_overlapping_source(fn, lay):

@@ -9,8 +9,8 @@ def listcomp(n):
     return n
 
 
-def printing(x):
-    print(x, 1)  # <- printing
+def dictish(x):
+    d = {x: 1}  # noqa: F841 <- dictish
     return x
 
 
@@ -31,7 +31,7 @@ def str_call(n):
 # (function, argument, words the message must name, the argument/operand types it must name)
 CASES = {
     "listcomp": (listcomp, 3, ["list"], ["int64"]),
-    "printing": (printing, 2.5, ["print"], ["float64"]),
+    "dictish": (dictish, 2.5, ["dict"], ["float64"]),
     "settish": (settish, 3, ["set"], ["int64"]),
     "str_method": (str_method, 1, ["upper"], ["unicode_type"]),
     "str_call": (str_call, 1, ["str"], ["int64"]),
