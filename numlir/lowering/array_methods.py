@@ -13,7 +13,7 @@ from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
 from numlir.lowering import datamodel as dm
 from numlir.lowering.arrays import assign_into
-from numlir.lowering.registry import lower
+from numlir.lowering.registry import ITERNEXT, lower
 from numlir.lowering.tuples import select_item
 
 Arr = types.Array
@@ -168,14 +168,14 @@ def lower_enumerate(ctx, sig, args):
     return tuple([counter] + dm.flatten(srcty, source))
 
 
-@lower(next, types.EnumerateType)
+@lower(ITERNEXT, types.EnumerateType)
 def lower_enumerate_next(ctx, sig, args):
     enty = sig.args[0]
     counter, rest = args[0][0], args[0][1:]
     srcty = enty.source_type
     source = dm.unflatten(srcty, rest)
     pty = types.Pair(srcty.yield_type, types.boolean)
-    pair = ctx.call_rule(next, typing.signature(pty, srcty), [source], what="iteration")
+    pair = ctx.call_rule(ITERNEXT, typing.signature(pty, srcty), [source], what="iteration")
     leaves = dm.flatten(pty, pair)
     n = len(dm.leaf_types(pty.first_type))
     item, ok = dm.unflatten(pty.first_type, leaves[:n]), leaves[n]
@@ -198,7 +198,7 @@ def lower_ndenumerate(ctx, sig, args):
     return (cursor, args[0])
 
 
-@lower(next, types.NumpyNdEnumerateType)
+@lower(ITERNEXT, types.NumpyNdEnumerateType)
 def lower_ndenumerate_next(ctx, sig, args):
     cursor, arr = args[0]
     arrty = sig.args[0].array_type

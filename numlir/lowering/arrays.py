@@ -11,7 +11,7 @@ from numba.core import types
 from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
 from numlir.lowering import datamodel as dm
-from numlir.lowering.registry import lower, lower_getattr
+from numlir.lowering.registry import ITERNEXT, lower, lower_getattr
 
 Arr = types.Array
 
@@ -280,7 +280,7 @@ def array_iter(ctx, sig, args):
     return (cursor, args[0])
 
 
-@lower(next, types.ArrayIterator)
+@lower(ITERNEXT, types.ArrayIterator)
 def array_next(ctx, sig, args):
     cursor, arr = args[0]
     arrty = sig.args[0].array_type

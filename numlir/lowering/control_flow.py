@@ -7,7 +7,7 @@ from mlir import ir
 from mlir.dialects import arith, memref
 from numba.core import types
 
-from numlir.lowering.registry import lower
+from numlir.lowering.registry import ITERNEXT, lower
 
 Int = types.Integer
 
@@ -36,7 +36,7 @@ def lower_range_iter(ctx, sig, args):
     return (cursor, stop, step)
 
 
-@lower(next, types.RangeIteratorType)
+@lower(ITERNEXT, types.RangeIteratorType)
 def lower_range_next(ctx, sig, args):
     cursor, stop, step = args[0]
     it = sig.args[0].yield_type
@@ -63,3 +63,19 @@ def lower_range_len(ctx, sig, args):
     n = arith.divsi(arith.addi(span, adj), step)
     n = arith.select(arith.cmpi(arith.CmpIPredicate.slt, n, zero), zero, n)
     return ctx.cast(n, it, sig.return_type)
+
+
+@lower(next, types.IteratorType)
+def lower_builtin_next(ctx, sig, args):
+    """``next(it)``: the iterator's next value, or StopIteration when it is exhausted."""
+    itty = sig.args[0]
+    pty = types.Pair(itty.yield_type, types.boolean)
+    from numba.core import typing
+    from numlir.lowering import datamodel as dm
+    pair = ctx.call_rule(ITERNEXT, typing.signature(pty, itty), args, what="next()")
+    leaves = dm.flatten(pty, pair)
+    n = len(dm.leaf_types(itty.yield_type))
+    from mlir.dialects import arith as _arith
+    done = _arith.xori(leaves[n], ctx.const(types.boolean, True))
+    ctx.raise_if(done, StopIteration)
+    return ctx.cast(dm.unflatten(itty.yield_type, leaves[:n]), itty.yield_type, sig.return_type)

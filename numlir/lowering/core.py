@@ -20,7 +20,7 @@ from numba.core.typing.templates import fold_arguments
 
 from numlir.errors import UnsupportedError
 from numlir.lowering import datamodel as dm
-from numlir.lowering.registry import find_cast, find_getattr, find_rule
+from numlir.lowering.registry import ITERNEXT, find_cast, find_getattr, find_rule
 from numlir.runtime import exceptions
 
 
@@ -563,8 +563,15 @@ def _call_arguments(ctx, fnty, sig, expr):
     """Lowered arguments in ``sig.args`` order: keywords folded, defaults filled, *args packed."""
     argvars = list(expr.args)
     if sig.pysig is not None:
+        # a method's Python signature may still name the receiver: fold it in, then drop it
+        with_self = (isinstance(fnty, types.BoundFunction)
+                     and len(sig.pysig.parameters) == len(sig.args) + 1)
+        if with_self:
+            argvars = [expr.func] + argvars
         argvars = fold_arguments(sig.pysig, argvars, dict(expr.kws), lambda i, p, a: a,
                                  lambda i, p, d: _Default(d), lambda i, p, vals: _StarArgs(vals))
+        if with_self:
+            argvars = argvars[1:]
     elif expr.kws:
         raise UnsupportedError(f"keyword arguments to {fnty}", loc=ctx.loc)
     args = []
@@ -666,6 +673,6 @@ _EXPR = {
     "getattr": _getattr, "getitem": _getitem, "static_getitem": _getitem,
     "typed_getitem": _getitem, "build_tuple": _build_tuple, "build_list": _build_list,
     "exhaust_iter": _exhaust_iter,
-    "getiter": _iter_call(iter, "iteration"), "iternext": _iter_call(next, "iteration"),
+    "getiter": _iter_call(iter, "iteration"), "iternext": _iter_call(ITERNEXT, "iteration"),
     "pair_first": _pair_part(True), "pair_second": _pair_part(False), "cast": _cast_expr,
 }

@@ -10,6 +10,16 @@ from __future__ import annotations
 
 from numba.core import types
 
+class _IterNext:
+    """Key of the ``iternext`` IR operation: advance an iterator, giving (value, is_valid).
+    The builtin ``next()`` (value or StopIteration) is keyed by ``next`` and built on it."""
+
+    def __repr__(self):
+        return "iternext"
+
+
+ITERNEXT = _IterNext()
+
 _rules = {}        # key -> [(patterns, varargs, fn)]
 _casts = []        # [(from pattern, to pattern, fn)]
 _getattrs = {}     # attr -> [(pattern, fn)]

@@ -9,7 +9,7 @@ from mlir.dialects import arith, memref
 from numba.core import types
 
 from numlir.lowering import datamodel as dm
-from numlir.lowering.registry import lower
+from numlir.lowering.registry import ITERNEXT, lower
 
 P = arith.CmpIPredicate
 
@@ -52,7 +52,7 @@ def lower_tuple_iter(ctx, sig, args):
     return tuple([cursor] + dm.flatten(sig.args[0], args[0]))
 
 
-@lower(next, types.UniTupleIter)
+@lower(ITERNEXT, types.UniTupleIter)
 def lower_tuple_next(ctx, sig, args):
     itty = sig.args[0]
     tupty = itty.container

@@ -14,12 +14,17 @@ from numlir.lowering.registry import lower
 Num = types.Number
 
 
+_PREDICATES = (math.isnan, math.isinf, math.isfinite)
+
+
 def _via(py_op):
-    """The ufunc as the scalar rule of ``py_op`` on arguments converted to the result type."""
+    """The ufunc as the scalar rule of ``py_op`` on arguments converted to the result type
+    (predicates keep their float argument)."""
     def rule(ctx, sig, args):
         rt = sig.return_type
-        vals = [ctx.cast(v, t, rt) for v, t in zip(args, sig.args)]
-        inner = sig.replace(args=(rt,) * len(vals))
+        at = sig.args[0] if py_op in _PREDICATES else rt
+        vals = [ctx.cast(v, t, at) for v, t in zip(args, sig.args)]
+        inner = sig.replace(args=(at,) * len(vals))
         return ctx.call_rule(ctx.resolve_op(py_op, inner), inner, vals)
     return rule
 
@@ -34,10 +39,66 @@ _TABLE = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator
           np.negative: operator.neg, np.sqrt: math.sqrt, np.exp: math.exp, np.log: math.log,
           np.sin: math.sin, np.cos: math.cos, np.tan: math.tan, np.arctan2: math.atan2,
           np.floor: math.floor, np.ceil: math.ceil, np.absolute: abs, np.power: operator.pow,
-          np.minimum: min, np.maximum: max, np.hypot: math.hypot}
+          np.minimum: min, np.maximum: max, np.hypot: math.hypot, np.isnan: math.isnan,
+          np.isinf: math.isinf, np.isfinite: math.isfinite, np.arcsin: math.asin,
+          np.arccos: math.acos, np.arctan: math.atan, np.sinh: math.sinh, np.cosh: math.cosh,
+          np.tanh: math.tanh, np.log10: math.log10, np.log2: math.log2, np.log1p: math.log1p,
+          np.expm1: math.expm1, np.trunc: math.trunc, np.fabs: math.fabs}
 
 for _uf, _py in _TABLE.items():
     nin = _uf.nin
     lower(_uf, *([Num] * nin))(_via(_py))
 lower(np.divide, Num, Num)(_true_divide)
 lower(np.true_divide, Num, Num)(_true_divide)
+
+
+def _on_arrays(uf, scalar_rule):
+    """The ufunc over arrays (and scalars) with broadcasting: the scalar rule in a loop nest."""
+    def rule(ctx, sig, args):
+        from numlir.lowering.array_elementwise import elementwise
+        resty = sig.return_type
+        scalar_types = tuple(t.dtype if isinstance(t, types.Array) else t for t in sig.args)
+        inner = sig.replace(args=scalar_types, return_type=resty.dtype)
+        return elementwise(ctx, resty, list(zip(sig.args, args)),
+                           lambda vals: scalar_rule(ctx, inner, vals))
+    return rule
+
+
+_A = types.Array
+for _uf, _py in list(_TABLE.items()) + [(np.divide, None), (np.true_divide, None)]:
+    _scalar = _true_divide if _py is None else _via(_py)
+    if _uf.nin == 1:
+        lower(_uf, _A)(_on_arrays(_uf, _scalar))
+    else:
+        for _pats in ((_A, _A), (_A, Num), (Num, _A)):
+            lower(_uf, *_pats)(_on_arrays(_uf, _scalar))
+
+
+
+def _number_class(ctx, sig, args):
+    """``np.float64(x)``, ``dtype.type(x)``: a conversion."""
+    return ctx.cast(args[0], sig.args[0], sig.return_type)
+
+
+lower(types.NumberClass, types.Number)(_number_class)   # the key Numba's NumberClass reports
+lower(types.NumberClass, types.Boolean)(_number_class)
+for _cls in set(np.sctypeDict.values()):
+    if issubclass(_cls, (np.number, np.bool_)):
+        lower(_cls, types.Number)(_number_class)
+        lower(_cls, types.Boolean)(_number_class)
+
+
+@lower(np.conjugate, Num)
+def _conjugate(ctx, sig, args):
+    from mlir.dialects import complex as cplx
+    if isinstance(sig.args[0], types.Complex):
+        return cplx.conj(args[0])
+    return ctx.cast(args[0], sig.args[0], sig.return_type)
+
+
+@lower(np.real, Num)
+def _real(ctx, sig, args):
+    from mlir.dialects import complex as cplx
+    x = cplx.re(args[0]) if isinstance(sig.args[0], types.Complex) else args[0]
+    return ctx.cast(x, sig.args[0].underlying_float if isinstance(sig.args[0], types.Complex)
+                    else sig.args[0], sig.return_type)

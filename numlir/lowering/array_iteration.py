@@ -1,0 +1,191 @@
+"""Whole-array iteration primitives that Numba's NumPy implementations are written in terms of:
+``np.nditer`` (one array), ``a.flat`` iteration, ``np.ndindex``, ``a.item()``, and the sum/cumsum
+intrinsics, plus ``a.sort()`` through Numba's own Python quicksort."""
+from __future__ import annotations
+
+import numpy as np
+from mlir import ir
+from mlir.dialects import arith, memref
+from numba.core import types
+from numba.np import arraymath, arrayobj
+
+from numlir.errors import UnsupportedError
+from numlir.lowering import array_views as av
+from numlir.lowering import datamodel as dm
+from numlir.lowering.registry import ITERNEXT, lower
+
+Arr = types.Array
+
+
+def _cursor(ctx):
+    cursor = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
+    memref.store(av.cindex(0), cursor, [])
+    return cursor
+
+
+def _advance(ctx, cursor, total):
+    """(ok, clamped current position) and the cursor moved on."""
+    cur = memref.load(cursor, [])
+    ok = arith.cmpi(av.P.slt, cur, total)
+    memref.store(arith.addi(cur, av.cindex(1)), cursor, [])
+    return ok, arith.select(ok, cur, av.cindex(0))
+
+
+def _element_offset(meta, idx):
+    off = meta.offset
+    for i, s in zip(idx, meta.strides):
+        off = arith.addi(off, arith.muli(i, s))
+    return off
+
+
+# -- np.nditer over one array: 0-d views in C order ---------------------------------------------------
+@dm.register_model(types.NumpyNdIterType)
+def _nditer_model(ty):
+    if len(ty.arrays) != 1:
+        raise KeyError(ty)
+    return [ir.MemRefType.get([], ir.IndexType.get()), dm.memref_type(ty.arrays[0])]
+
+
+@lower(np.nditer, Arr)
+def lower_nditer(ctx, sig, args):
+    return (_cursor(ctx), args[0])
+
+
+@lower(ITERNEXT, types.NumpyNdIterType)
+def lower_nditer_next(ctx, sig, args):
+    cursor, arr = args[0]
+    meta = av.metadata(arr)
+    ok, cur = _advance(ctx, cursor, av.product(meta.sizes))
+    idx = av.unravel(cur, meta.sizes) if meta.sizes else []
+    view = av.view(sig.args[0].yield_type, meta.base, _element_offset(meta, idx), [], [])
+    return (view, ok)
+
+
+@lower("array.item", Arr)
+def lower_item(ctx, sig, args):
+    meta = av.metadata(args[0])
+    ctx.raise_if(arith.cmpi(av.P.ne, av.product(meta.sizes), av.cindex(1)), ValueError,
+                 "item(): can only convert an array of size 1 to a Python scalar")
+    zeros = [av.cindex(0)] * sig.args[0].ndim
+    return ctx.cast(av.load_elem(ctx, args[0], zeros, sig.args[0].dtype), sig.args[0].dtype,
+                    sig.return_type)
+
+
+# -- a.flat iteration: scalars in C order ------------------------------------------------------------------
+# Numba types ``iter(a.flat)`` as the flat type itself: the getiter result is (cursor, array)
+# locally (the iterator never crosses a block argument), while a flat *object* is its array.
+@lower(iter, types.NumpyFlatType)
+def lower_flat_iter(ctx, sig, args):
+    return (_cursor(ctx), args[0])
+
+
+def _flat_next(ctx, sig, args, arrty):
+    cursor, arr = args[0]
+    meta = av.metadata(arr)
+    ok, cur = _advance(ctx, cursor, av.product(meta.sizes))
+    idx = av.unravel(cur, meta.sizes)
+    from numlir.lowering.arrays import _guarded_load
+    if arrty.ndim == 1:
+        item = _guarded_load(ctx, arr, idx[0], ok, arrty.dtype)
+    else:
+        item = av.load_elem(ctx, arr, idx, arrty.dtype)
+    return tuple(dm.flatten(arrty.dtype, item) + [ok])
+
+
+@lower(ITERNEXT, types.NumpyFlatType)
+def lower_flat_next(ctx, sig, args):
+    return _flat_next(ctx, sig, args, sig.args[0].array_type)
+
+
+# -- np.ndindex ---------------------------------------------------------------------------------------------
+@dm.register_model(types.NumpyNdIndexType)
+def _ndindex_model(ty):
+    i64 = ir.IntegerType.get_signless(64)
+    return [ir.MemRefType.get([], ir.IndexType.get())] + [i64] * ty.ndim
+
+
+@lower(np.ndindex, types.BaseTuple)
+@lower(np.ndindex, types.Integer, varargs=True)
+def lower_ndindex(ctx, sig, args):
+    if len(sig.args) == 1 and isinstance(sig.args[0], types.BaseTuple):
+        tupty = sig.args[0]
+        dims = [ctx.cast(v, t, types.int64) for t, v in zip(tupty.types,
+                                                              dm.tuple_items(tupty, args[0]))]
+    else:
+        dims = [ctx.cast(v, t, types.int64) for t, v in zip(sig.args, args)]
+    return tuple([_cursor(ctx)] + dims)
+
+
+@lower(ITERNEXT, types.NumpyNdIndexType)
+def lower_ndindex_next(ctx, sig, args):
+    cursor, dims = args[0][0], args[0][1:]
+    sizes = [arith.index_cast(ir.IndexType.get(), d) for d in dims]
+    ok, cur = _advance(ctx, cursor, av.product(sizes))
+    idx = av.unravel(cur, sizes) if sizes else []
+    return tuple([av.to_int64(i) for i in idx] + [ok])
+
+
+# -- reductions Numba implements as intrinsics ----------------------------------------------------------------
+def _accumulate(ctx, arrty, arr, init, step, acc_ty):
+    """Fold ``step(acc, element)`` over all elements (C order) starting from ``init``."""
+    meta = av.metadata(arr)
+    slot = ctx.entry_alloca(ir.MemRefType.get([], dm.scalar_type(acc_ty)))
+    memref.store(init, slot, [])
+
+    def body(ivs):
+        x = ctx.cast(av.load_elem(ctx, arr, ivs, arrty.dtype), arrty.dtype, acc_ty)
+        memref.store(step(memref.load(slot, []), x), slot, [])
+    av.loop_nest(meta.sizes, body)
+    return memref.load(slot, [])
+
+
+def _adder(ctx, ty):
+    if isinstance(ty, types.Boolean):
+        return arith.ori
+    if isinstance(ty, types.Float):
+        return arith.addf
+    if isinstance(ty, types.Complex):
+        from mlir.dialects import complex as cplx
+        return cplx.add
+    return arith.addi
+
+
+@lower(arraymath._numpy_sum, Arr, types.Any, types.Any)
+def lower_numpy_sum(ctx, sig, args):
+    if not isinstance(sig.args[1], (types.NoneType, types.Omitted)):
+        raise UnsupportedError("np.sum with an axis", sig.args, loc=ctx.loc)
+    rt = sig.return_type
+    return _accumulate(ctx, sig.args[0], args[0], ctx.const(rt, 0), _adder(ctx, rt), rt)
+
+
+@lower(arraymath._numpy_cumsum, Arr, types.Any, types.Any)
+def lower_numpy_cumsum(ctx, sig, args):
+    arrty, resty = sig.args[0], sig.return_type
+    rt = resty.dtype
+    meta = av.metadata(args[0])
+    out = av.allocate(ctx, resty, meta.sizes)
+    slot = ctx.entry_alloca(ir.MemRefType.get([], dm.scalar_type(rt)))
+    memref.store(ctx.const(rt, 0), slot, [])
+    add = _adder(ctx, rt)
+
+    def body(ivs):
+        x = ctx.cast(av.load_elem(ctx, args[0], ivs, arrty.dtype), arrty.dtype, rt)
+        acc = add(memref.load(slot, []), x)
+        memref.store(acc, slot, [])
+        av.store_elem(ctx, acc, out, ivs, rt)
+    av.loop_nest(meta.sizes, body)
+    return out
+
+
+# -- sorting: Numba's quicksort is Python (register_jitable); compile it like any helper ------------------
+@lower("array.sort", Arr, types.StringLiteral)
+def lower_array_sort(ctx, sig, args):
+    arrty, kind = sig.args
+    sort_func = arrayobj.get_sort_func(kind=kind.literal_value,
+                                       lt_impl=arrayobj.lt_implementation(arrty.dtype))
+
+    def array_sort_impl(arr):
+        sort_func(arr)
+    ctx.call_python(array_sort_impl, sig.replace(args=(arrty,), return_type=types.none),
+                    [args[0]])
+    return None
