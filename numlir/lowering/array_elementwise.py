@@ -110,8 +110,7 @@ def array_truediv(ctx, sig, args):
 # -- advanced indexing ----------------------------------------------------------------------------------
 def _count_true(ctx, maskty, mask):
     meta = av.metadata(mask)
-    counter = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
-    memref.store(av.cindex(0), counter, [])
+    counter = av.new_cursor(ctx)
 
     def body(ivs):
         bit = av.load_elem(ctx, mask, ivs, maskty.dtype)
@@ -135,8 +134,7 @@ def array_fancy_getitem(ctx, sig, args):
         _check_mask_shape(ctx, arr, idx)
         n = _count_true(ctx, idxty, idx)
         out = av.allocate(ctx, sig.return_type, [n])
-        pos = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
-        memref.store(av.cindex(0), pos, [])
+        pos = av.new_cursor(ctx)
 
         def body(ivs):
             bit = av.load_elem(ctx, idx, ivs, idxty.dtype)
@@ -190,8 +188,7 @@ def array_fancy_setitem(ctx, sig, args):
     if not (isinstance(idxty.dtype, types.Boolean) and idxty.ndim == arrty.ndim):
         raise UnsupportedError("this advanced index assignment", sig.args, loc=ctx.loc)
     _check_mask_shape(ctx, arr, idx)
-    pos = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
-    memref.store(av.cindex(0), pos, [])
+    pos = av.new_cursor(ctx)
 
     def body(ivs):
         bit = av.load_elem(ctx, idx, ivs, idxty.dtype)
@@ -220,8 +217,7 @@ def array_nonzero(ctx, sig, args):
     arr = args[0]
     meta = av.metadata(arr)
     outty = sig.return_type.dtype if isinstance(sig.return_type, types.UniTuple) else None
-    counter = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
-    memref.store(av.cindex(0), counter, [])
+    counter = av.new_cursor(ctx)
 
     def is_nonzero(ivs):
         v = av.load_elem(ctx, arr, ivs, arrty.dtype)

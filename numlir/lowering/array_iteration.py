@@ -17,20 +17,6 @@ from numlir.lowering.registry import ITERNEXT, lower
 Arr = types.Array
 
 
-def _cursor(ctx):
-    cursor = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
-    memref.store(av.cindex(0), cursor, [])
-    return cursor
-
-
-def _advance(ctx, cursor, total):
-    """(ok, clamped current position) and the cursor moved on."""
-    cur = memref.load(cursor, [])
-    ok = arith.cmpi(av.P.slt, cur, total)
-    memref.store(arith.addi(cur, av.cindex(1)), cursor, [])
-    return ok, arith.select(ok, cur, av.cindex(0))
-
-
 def _element_offset(meta, idx):
     off = meta.offset
     for i, s in zip(idx, meta.strides):
@@ -48,14 +34,14 @@ def _nditer_model(ty):
 
 @lower(np.nditer, Arr)
 def lower_nditer(ctx, sig, args):
-    return (_cursor(ctx), args[0])
+    return (av.new_cursor(ctx), args[0])
 
 
 @lower(ITERNEXT, types.NumpyNdIterType)
 def lower_nditer_next(ctx, sig, args):
     cursor, arr = args[0]
     meta = av.metadata(arr)
-    ok, cur = _advance(ctx, cursor, av.product(meta.sizes))
+    ok, cur = av.advance(cursor, av.product(meta.sizes))
     idx = av.unravel(cur, meta.sizes) if meta.sizes else []
     view = av.view(sig.args[0].yield_type, meta.base, _element_offset(meta, idx), [], [])
     return (view, ok)
@@ -76,13 +62,13 @@ def lower_item(ctx, sig, args):
 # locally (the iterator never crosses a block argument), while a flat *object* is its array.
 @lower(iter, types.NumpyFlatType)
 def lower_flat_iter(ctx, sig, args):
-    return (_cursor(ctx), args[0])
+    return (av.new_cursor(ctx), args[0])
 
 
 def _flat_next(ctx, sig, args, arrty):
     cursor, arr = args[0]
     meta = av.metadata(arr)
-    ok, cur = _advance(ctx, cursor, av.product(meta.sizes))
+    ok, cur = av.advance(cursor, av.product(meta.sizes))
     idx = av.unravel(cur, meta.sizes)
     from numlir.lowering.arrays import _guarded_load
     if arrty.ndim == 1:
@@ -113,14 +99,14 @@ def lower_ndindex(ctx, sig, args):
                                                               dm.tuple_items(tupty, args[0]))]
     else:
         dims = [ctx.cast(v, t, types.int64) for t, v in zip(sig.args, args)]
-    return tuple([_cursor(ctx)] + dims)
+    return tuple([av.new_cursor(ctx)] + dims)
 
 
 @lower(ITERNEXT, types.NumpyNdIndexType)
 def lower_ndindex_next(ctx, sig, args):
     cursor, dims = args[0][0], args[0][1:]
     sizes = [arith.index_cast(ir.IndexType.get(), d) for d in dims]
-    ok, cur = _advance(ctx, cursor, av.product(sizes))
+    ok, cur = av.advance(cursor, av.product(sizes))
     idx = av.unravel(cur, sizes) if sizes else []
     return tuple([av.to_int64(i) for i in idx] + [ok])
 

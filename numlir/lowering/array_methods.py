@@ -193,9 +193,7 @@ def _ndenumerate_model(ty):
 
 @lower(np.ndenumerate, Arr)
 def lower_ndenumerate(ctx, sig, args):
-    cursor = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
-    memref.store(av.cindex(0), cursor, [])
-    return (cursor, args[0])
+    return (av.new_cursor(ctx), args[0])
 
 
 @lower(ITERNEXT, types.NumpyNdEnumerateType)
@@ -203,10 +201,7 @@ def lower_ndenumerate_next(ctx, sig, args):
     cursor, arr = args[0]
     arrty = sig.args[0].array_type
     meta = av.metadata(arr)
-    cur = memref.load(cursor, [])
-    ok = arith.cmpi(av.P.slt, cur, av.product(meta.sizes))
-    safe = arith.select(ok, cur, av.cindex(0))
-    memref.store(arith.addi(cur, av.cindex(1)), cursor, [])
+    ok, safe = av.advance(cursor, av.product(meta.sizes))
     idx = av.unravel(safe, meta.sizes) if arrty.ndim else []
     # an empty array never reads: clamp the indices to 0 when exhausted
     idx = [arith.select(ok, i, av.cindex(0)) for i in idx]

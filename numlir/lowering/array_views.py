@@ -171,3 +171,18 @@ def store_elem(ctx, value, arr, indices, dtype):
     if isinstance(dtype, types.Boolean):
         value = arith.extui(ir.IntegerType.get_signless(8), value)
     memref.store(value, arr, list(indices))
+
+
+def new_cursor(ctx, start=None):
+    """An ``index`` counter in a stack slot of the entry block (mem2reg promotes it)."""
+    cursor = ctx.entry_alloca(ir.MemRefType.get([], index_type()))
+    memref.store(cindex(0) if start is None else start, cursor, [])
+    return cursor
+
+
+def advance(cursor, limit):
+    """Iterator step: (cursor < limit, the position clamped to 0 when exhausted); moves on."""
+    cur = memref.load(cursor, [])
+    ok = arith.cmpi(P.slt, cur, limit)
+    memref.store(arith.addi(cur, cindex(1)), cursor, [])
+    return ok, arith.select(ok, cur, cindex(0))

@@ -275,9 +275,7 @@ def _array_iter_model(ty):
 
 @lower(iter, Arr)
 def array_iter(ctx, sig, args):
-    cursor = ctx.entry_alloca(ir.MemRefType.get([], ir.IndexType.get()))
-    memref.store(av.cindex(0), cursor, [])
-    return (cursor, args[0])
+    return (av.new_cursor(ctx), args[0])
 
 
 @lower(ITERNEXT, types.ArrayIterator)
@@ -285,10 +283,7 @@ def array_next(ctx, sig, args):
     cursor, arr = args[0]
     arrty = sig.args[0].array_type
     meta = av.metadata(arr)
-    cur = memref.load(cursor, [])
-    ok = arith.cmpi(arith.CmpIPredicate.slt, cur, meta.sizes[0])
-    safe = arith.select(ok, cur, av.cindex(0))
-    memref.store(arith.addi(cur, av.cindex(1)), cursor, [])
+    ok, safe = av.advance(cursor, meta.sizes[0])
     yield_ty = sig.args[0].yield_type
     if arrty.ndim == 1:
         # the load is guarded by ``ok``: an empty array never reads
