@@ -6,7 +6,7 @@ import importlib
 _RULE_MODULES = ("intrinsics", "scalars", "casts", "control_flow", "builtins", "math", "cmath", "tuples",
                  "numbers", "optional", "arrays", "creation",
                  "array_methods", "array_elementwise", "ufunc_scalars",
-                 "array_iteration")
+                 "array_iteration", "linalg_loops")
 _loaded = False
 
 

@@ -10,7 +10,7 @@ from mlir.dialects import math as mmath
 from numba.core import types
 
 from numlir.lowering import datamodel as dm
-from numlir.lowering.intrinsics import rint
+from numlir.lowering.intrinsics import rint_as
 from numlir.lowering.registry import lower
 
 Int, Float, Complex, Bool = types.Integer, types.Float, types.Complex, types.Boolean
@@ -94,7 +94,7 @@ def _minmax(pred_float, pred_int):
             if isinstance(rt, Float):
                 better = arith.cmpf(pred_float, v, result)
             else:
-                signed = not isinstance(rt, Int) or rt.signed
+                signed = isinstance(rt, Int) and rt.signed     # bools compare unsigned
                 better = arith.cmpi(pred_int[0] if signed else pred_int[1], v, result)
             result = arith.select(better, v, result)
         return result
@@ -118,7 +118,7 @@ def _round_int(ctx, sig, args):
 
 
 def _round_ndigits(x, ndigits):
-    """Numba's round(x, ndigits): scale, round half to even, unscale."""
+    """Numba's round(x, ndigits): scale in float64, round half to even in x's type, unscale."""
     if math.isinf(x) or math.isnan(x):
         return x
     if ndigits >= 0:
@@ -131,10 +131,10 @@ def _round_ndigits(x, ndigits):
         y = (x * pow1) * pow2
         if math.isinf(y):
             return x
-        return (rint(y) / pow2) / pow1
+        return (rint_as(y, x) / pow2) / pow1
     pow1 = 10.0 ** (-ndigits)
     y = x / pow1
-    return rint(y) * pow1
+    return rint_as(y, x) * pow1
 
 
 @lower(round, Float, Int)

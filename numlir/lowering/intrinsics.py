@@ -25,3 +25,20 @@ class _RintTemplate(ConcreteTemplate):
 @lower(rint, types.Float)
 def _lower_rint(ctx, sig, args):
     return mmath.roundeven(args[0])
+
+
+def rint_as(y, like):
+    """Round ``y`` half to even in the float type of ``like`` (Numba's ``round(x, n)`` rounds the
+    scaled float64 value in x's type: float32 inputs round after narrowing)."""
+    return float(round(y))
+
+
+@infer_global(rint_as)
+class _RintAsTemplate(ConcreteTemplate):
+    cases = [signature(t, y, t) for t in (types.float64, types.float32)
+             for y in (types.float64, types.float32)]
+
+
+@lower(rint_as, types.Float, types.Float)
+def _lower_rint_as(ctx, sig, args):
+    return mmath.roundeven(ctx.cast(args[0], sig.args[0], sig.return_type))

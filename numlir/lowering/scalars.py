@@ -218,9 +218,34 @@ def _complex_truediv(ctx, sig, args):
 
 
 # -- powers ------------------------------------------------------------------------------------------
-def _make_power(one, is_integer):
-    """Numba's ``int_power`` for a result type whose 1 is ``one``: exact by squaring (so float ** int
-    rounds like Numba, not like libm ``pow``); int ** negative int is 0 unless the base is +-1."""
+def _make_int_power(one):
+    """Numba's ``int_power`` on integers whose 1 is ``one``: exact by squaring, wrapping on
+    overflow; a negative exponent gives 0 unless the base is +-1. Every return has the type of
+    ``one`` (a mixed return type would unify to float64 and lose the low bits)."""
+    def power(a, b):
+        r = one
+        if b < 0:
+            exp = -b
+            if exp < 0:
+                raise OverflowError
+            if a == 0:
+                raise ZeroDivisionError("0 cannot be raised to a negative power")
+            if a != 1 and a != -1:
+                return one - one
+        else:
+            exp = b
+        while exp != 0:
+            if exp & 1:
+                r *= a
+            exp >>= 1
+            a *= a
+        return r
+    return power
+
+
+def _make_float_power(one):
+    """Numba's ``int_power`` for float ** int: by squaring (so it rounds like Numba, not like libm
+    ``pow``), with 1.0 / r for negative exponents (ZeroDivisionError for 0.0 ** -n)."""
     def power(a, b):
         r = one
         if b < 0:
@@ -228,11 +253,6 @@ def _make_power(one, is_integer):
             exp = -b
             if exp < 0:
                 raise OverflowError
-            if is_integer:
-                if a == 0:
-                    raise ZeroDivisionError("0 cannot be raised to a negative power")
-                if a != 1 and a != -1:
-                    return 0
         else:
             invert = False
             exp = b
@@ -256,7 +276,8 @@ def _power_helper(ty):
     helper = _power_helpers.get(ty)
     if helper is None:
         one = np.dtype(str(ty)).type(1)       # a constant of the result type in the helper
-        helper = _power_helpers[ty] = _make_power(one, isinstance(ty, Int))
+        make = _make_int_power if isinstance(ty, Int) else _make_float_power
+        helper = _power_helpers[ty] = make(one)
     return helper
 
 

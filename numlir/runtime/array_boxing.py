@@ -33,16 +33,43 @@ def _numpy_api():
 
 
 _API = _numpy_api()
-_FREE_CAPSULE = "nl_free_capsule"
-
-CAPSULE_HELPER = f"""func.func private @PyCapsule_GetPointer(!llvm.ptr, !llvm.ptr) -> !llvm.ptr
+_FREE_CAPSULE_SOURCE = """
+llvm.func @PyCapsule_GetPointer(!llvm.ptr, !llvm.ptr) -> !llvm.ptr
 llvm.func @free(!llvm.ptr)
-func.func @{_FREE_CAPSULE}(%cap: !llvm.ptr) {{
+llvm.func @nl_free_capsule(%cap: !llvm.ptr) {
   %null = llvm.mlir.zero : !llvm.ptr
-  %p = func.call @PyCapsule_GetPointer(%cap, %null) : (!llvm.ptr, !llvm.ptr) -> !llvm.ptr
+  %p = llvm.call @PyCapsule_GetPointer(%cap, %null) : (!llvm.ptr, !llvm.ptr) -> !llvm.ptr
   llvm.call @free(%p) : (!llvm.ptr) -> ()
-  return
-}}"""
+  llvm.return
+}
+func.func @nl_free_capsule_addr() -> !llvm.ptr {
+  %a = llvm.mlir.addressof @nl_free_capsule : !llvm.ptr
+  return %a : !llvm.ptr
+}
+"""
+_runtime = {}
+
+
+def free_capsule_address():
+    """Address of the capsule destructor that frees buffers handed to NumPy. It lives in a
+    process-wide engine that is never released: arrays routinely outlive the function (and so
+    the JIT code) that created them."""
+    addr = _runtime.get("free_capsule")
+    if addr is None:
+        from mlir import ir
+        from mlir.execution_engine import ExecutionEngine
+        from mlir.passmanager import PassManager
+
+        from numlir.targets.cpu import _context_lock, _function_address, mlir_context
+        with _context_lock, mlir_context(), ir.Location.unknown():
+            module = ir.Module.parse(_FREE_CAPSULE_SOURCE)
+            PassManager.parse("builtin.module(convert-to-llvm,reconcile-unrealized-casts)").run(
+                module.operation)
+            engine = ExecutionEngine(module, opt_level=2)
+            addr = _function_address(engine, "nl_free_capsule_addr")
+        _runtime["engine"] = engine
+        _runtime["free_capsule"] = addr
+    return addr
 
 
 def descriptor_type(ndim):
@@ -149,9 +176,7 @@ def _base_object(em, owned, alloc):
     em.stmt(f"cf.cond_br {is_null}, {fresh}, {reuse}")
     em.label(fresh)
     em.used.add("PyCapsule_New")
-    destructor = em.op(f"func.constant @{_FREE_CAPSULE} : (!llvm.ptr) -> ()", "f")
-    dptr = em.op(f"builtin.unrealized_conversion_cast {destructor} : (!llvm.ptr) -> () to "
-                 f"!llvm.ptr", "p")
+    dptr = em.ptr(free_capsule_address())
     cap = em.capi("PyCapsule_New", alloc, em.op("llvm.mlir.zero : !llvm.ptr", "p"), dptr)
     em.stmt(f"cf.br {join}({cap} : !llvm.ptr)")
     em.label(reuse)

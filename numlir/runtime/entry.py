@@ -303,8 +303,6 @@ def entry_source(entry_name, kernel_name, argtypes, return_type, kernel_type):
     fwd = em.capi("PyObject_Vectorcall", "%self", "%args", "%nargsf", "%kwnames")
     em.stmt(f"return {fwd} : !llvm.ptr")
     decls = [f"func.func private @{fn}{_CAPI[fn].replace(') -> ()', ')')}" for fn in sorted(em.used)]
-    if em.boxed:
-        decls.append(array_boxing.CAPSULE_HELPER)
     ftype = "(!llvm.ptr, !llvm.ptr, i64, !llvm.ptr) -> !llvm.ptr"
     body = "\n".join(em.lines)
     return "\n".join(decls + [
@@ -369,8 +367,6 @@ def print_source(name, argtypes):
     em.label(done)
     em.stmt("return")
     decls = [f"func.func private @{fn}{_CAPI[fn].replace(') -> ()', ')')}" for fn in sorted(em.used)]
-    if em.boxed:
-        decls.append(array_boxing.CAPSULE_HELPER)
     return "\n".join(decls + [f"func.func private @{name}({', '.join(params)}) {{",
                                 "\n".join(em.lines), "}"])
 

@@ -11,18 +11,26 @@ import warnings
 
 import numba
 
+import numlir
+
 
 class Raised:
-    """An exception as an outcome: compared by type and message."""
+    """An exception as an outcome: compared by type and message. Typing errors (Numba's or numlir's)
+    compare equal to each other whatever their text: both compilers rejected the signature."""
 
     def __init__(self, exc):
-        self.type, self.msg = type(exc), str(exc)
+        if isinstance(exc, (numba.core.errors.TypingError, numlir.TypingError)):
+            self.type, self.msg = "TypingError", ""
+        else:
+            self.type, self.msg = type(exc), str(exc)
 
     def __eq__(self, other):
         return isinstance(other, Raised) and (self.type, self.msg) == (other.type, other.msg)
 
     def __repr__(self):
-        return f"raise {self.type.__name__}({self.msg!r})"
+        name = getattr(self.type, "__name__", self.type)
+        msg = self.msg if len(self.msg) < 300 else self.msg[:300] + "..."
+        return f"raise {name}({msg!r})"
 
 
 def outcome(fn, *args):

@@ -296,8 +296,9 @@ def test_transpose_1d_and_0d():
 
 
 # -- astype ------------------------------------------------------------------------------------
-ASTYPE_CASES = ([(lay, d) for d in DTYPES for lay in ("C", "T")]
-                + [("F", d) for d in (np.bool_, np.int8, np.float32, np.complex128)])
+ASTYPE_CASES = ([("C", d) for d in DTYPES]
+                + [(lay, d) for d in (np.bool_, np.int8, np.float32, np.complex128)
+                   for lay in ("F", "T")])
 
 
 @pytest.mark.parametrize("lay,dtype", ASTYPE_CASES,

@@ -23,19 +23,15 @@ def to_float_bool_complex(x):
 
 
 @numlir.njit
-def to_bool_complex(x):
-    return bool(x), complex(x)
-
-
-@numlir.njit
 def to_int(x):
     return int(x)
 
 
 @pytest.mark.parametrize("k", REAL, ids=lambda k: k.__name__)
 def test_real_conversions(k):
-    check_many(to_float_bool_complex, oracle_for(to_float_bool_complex, k),
-               [(v,) for v in samples(k)])
+    # Numba's typing has no float(bool) or complex(bool): numlir must reject them too
+    oracle = numba_of(to_float_bool_complex.py_func) if k is bool else oracle_for(to_float_bool_complex, k)
+    check_many(to_float_bool_complex, oracle, [(v,) for v in samples(k)])
     # int() of inf/nan raises in Python and is undefined in Numba: finite values only
     finite = [v for v in samples(k) if np.isfinite(v) and abs(float(v)) < 2**63]
     check_many(to_int, oracle_for(to_int, k), [(v,) for v in finite])
@@ -43,7 +39,9 @@ def test_real_conversions(k):
 
 @pytest.mark.parametrize("k", COMPLEX, ids=lambda k: k.__name__)
 def test_complex_conversions(k):
-    check_many(to_bool_complex, oracle_for(to_bool_complex, k), [(v,) for v in samples(k)])
+    # float(complex) raises TypeError in Python and is a typing error in Numba
+    check_many(to_float_bool_complex, numba_of(to_float_bool_complex.py_func),
+               [(v,) for v in samples(k)])
 
 
 @given(st.floats(min_value=-9.2e18, max_value=9.2e18))
@@ -56,7 +54,7 @@ def make_complex(a, b):
     return complex(a, b)
 
 
-@pytest.mark.parametrize("ka,kb", pairs([bool, int, float, np.int32, np.uint64, np.float32]))
+@pytest.mark.parametrize("ka,kb", pairs([int, float, np.int32, np.uint64, np.float32]))
 def test_complex_of_two(ka, kb):
     check_many(make_complex, oracle_for(make_complex, ka, kb),
                list(itertools.product(samples(ka), samples(kb))))
@@ -95,17 +93,21 @@ _MINMAX_KINDS = [bool, int, float, np.int8, np.uint64, np.float32]
 
 @pytest.mark.parametrize("ka,kb", pairs(_MINMAX_KINDS))
 def test_min_max_two(ka, kb):
-    check_many(minmax2, oracle_for(minmax2, ka, kb),
+    # mixed kinds: Numba unifies the result type (min(True, 2) is an int), Python returns an operand
+    oracle = minmax2.py_func if ka is kb and is_python(ka) else numba_of(minmax2.py_func)
+    check_many(minmax2, oracle,
                list(itertools.product(samples(ka), samples(kb))))
 
 
-@pytest.mark.parametrize("kinds", [(int, int, int), (float, float, float), (int, float, bool),
-                                   (float, int, float)], ids=str)
+@pytest.mark.parametrize("kinds", [(int, int, int), (float, float, float), (bool, bool, bool),
+                                   (int, float, bool), (float, np.int16, np.float32)],
+                         ids=lambda ks: "-".join(k.__name__ for k in ks))
 def test_min_max_three_and_tuple(kinds):
-    vals = [samples(k)[:5] for k in kinds]
+    vals = [samples(k)[:6] for k in kinds]
     args = list(itertools.product(*vals))
-    check_many(minmax3, minmax3.py_func, args)
-    check_many(minmax_tuple, minmax_tuple.py_func, args)
+    same_kind = len(set(kinds)) == 1
+    for fn in (minmax3, minmax_tuple):
+        check_many(fn, fn.py_func if same_kind else numba_of(fn.py_func), args)
 
 
 @given(st.lists(st.floats(), min_size=3, max_size=3))
@@ -159,6 +161,7 @@ def divmod_pow(a, b):
 
 @pytest.mark.parametrize("ka,kb", pairs([int, float, np.int32, np.uint8, np.float32]))
 def test_divmod_and_pow(ka, kb):
-    bs = [v for v in samples(kb) if v != 0 and not v < 0]   # pow with negative exponents: operators
-    check_many(divmod_pow, oracle_for(divmod_pow, ka, kb),
-               list(itertools.product(samples(ka)[:6], bs[:5])))
+    # Numba is the oracle (int ** int wraps; a negative base ** fractional is nan, not complex);
+    # small positive b: negative or huge exponents are test_operators' business
+    bs = [v for v in samples(kb) if 0 < v <= 100]
+    check_many(divmod_pow, numba_of(divmod_pow.py_func), list(itertools.product(samples(ka), bs)))

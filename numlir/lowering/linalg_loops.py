@@ -1,0 +1,100 @@
+"""``np.dot`` / ``@`` / ``np.matmul`` on float and complex arrays of 1 or 2 dimensions, and
+3-argument ``np.where``, as explicit loop nests (i-k-j order: unit-stride inner loop on C data).
+BLAS-class matrix products are the array-expression issue's work."""
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+from mlir.dialects import arith, memref
+from mlir.dialects import complex as cplx
+from numba.core import types
+
+from numlir.errors import UnsupportedError
+from numlir.lowering import array_views as av
+from numlir.lowering.array_elementwise import elementwise
+from numlir.lowering.registry import lower
+
+Arr = types.Array
+
+
+def _ops(dtype):
+    if isinstance(dtype, types.Complex):
+        return cplx.add, cplx.mul
+    if isinstance(dtype, types.Float):
+        return arith.addf, arith.mulf
+    return arith.addi, arith.muli
+
+
+def _check(ctx, a, b, what):
+    ctx.raise_if(arith.cmpi(av.P.ne, a, b), ValueError, what)
+
+
+@lower(np.dot, Arr, Arr)
+@lower(np.matmul, Arr, Arr)
+@lower(operator.matmul, Arr, Arr)
+def lower_dot(ctx, sig, args):
+    (aty, bty), rt = sig.args, sig.return_type
+    dtype = rt.dtype if isinstance(rt, Arr) else rt
+    add, mul = _ops(dtype)
+    a, b = args
+    ma, mb = av.metadata(a), av.metadata(b)
+    msg = "shapes not aligned for matrix product"
+
+    def elem(arr, ty, idx):
+        return ctx.cast(av.load_elem(ctx, arr, idx, ty.dtype), ty.dtype, dtype)
+
+    if aty.ndim == 1 and bty.ndim == 1:
+        _check(ctx, ma.sizes[0], mb.sizes[0], msg)
+        acc = ctx.entry_alloca(memref_type_of(dtype))
+        memref.store(ctx.const(dtype, 0), acc, [])
+        av.loop_nest([ma.sizes[0]], lambda ivs: memref.store(
+            add(memref.load(acc, []), mul(elem(a, aty, ivs), elem(b, bty, ivs))), acc, []))
+        return memref.load(acc, [])
+    if aty.ndim > 2 or bty.ndim > 2:
+        raise UnsupportedError("matrix products of arrays with more than 2 dimensions", sig.args,
+                               loc=ctx.loc)
+    # promote vectors to matrices: (k,) @ (k, n) and (m, k) @ (k,)
+    m = ma.sizes[0] if aty.ndim == 2 else av.cindex(1)
+    k = ma.sizes[-1]
+    n = mb.sizes[1] if bty.ndim == 2 else av.cindex(1)
+    _check(ctx, k, mb.sizes[0], msg)
+    out_sizes = [s for s, keep in ((m, aty.ndim == 2), (n, bty.ndim == 2)) if keep]
+    out = av.allocate(ctx, rt, out_sizes)
+
+    def out_idx(i, j):
+        return [x for x, keep in ((i, aty.ndim == 2), (j, bty.ndim == 2)) if keep]
+
+    av.loop_nest(out_sizes, lambda ivs: av.store_elem(ctx, ctx.const(dtype, 0), out, ivs, dtype))
+
+    def body(ivs):
+        i, kk, j = ivs
+        x = elem(a, aty, [i, kk] if aty.ndim == 2 else [kk])
+        y = elem(b, bty, [kk, j] if bty.ndim == 2 else [kk])
+        idx = out_idx(i, j)
+        av.store_elem(ctx, add(av.load_elem(ctx, out, idx, dtype), mul(x, y)), out, idx, dtype)
+    av.loop_nest([m, k, n], body)
+    return out
+
+
+def memref_type_of(dtype):
+    from mlir import ir
+
+    from numlir.lowering import datamodel as dm
+    return ir.MemRefType.get([], dm.scalar_type(dtype))
+
+
+@lower(np.where, types.Any, types.Any, types.Any)
+def lower_where3(ctx, sig, args):
+    condty, xty, yty = sig.args
+    rt = sig.return_type
+    if not isinstance(rt, Arr):
+        raise UnsupportedError("np.where on scalars", sig.args, loc=ctx.loc)
+
+    def pick(vals):
+        c, x, y = vals
+        c = ctx.cast(c, condty.dtype if isinstance(condty, Arr) else condty, types.boolean)
+        x = ctx.cast(x, xty.dtype if isinstance(xty, Arr) else xty, rt.dtype)
+        y = ctx.cast(y, yty.dtype if isinstance(yty, Arr) else yty, rt.dtype)
+        return arith.select(c, x, y)
+    return elementwise(ctx, rt, list(zip(sig.args, args)), pick)
