@@ -11,6 +11,7 @@ from numba.core import types
 
 from numlir.lowering import datamodel as dm
 from numlir.lowering.intrinsics import rint_as
+from numlir.lowering.math import libm_call
 from numlir.lowering.registry import lower
 
 Int, Float, Complex, Bool = types.Integer, types.Float, types.Complex, types.Boolean

@@ -7,11 +7,13 @@ as in CPython.
 from __future__ import annotations
 
 import math
+import operator
 
 from mlir import ir
-from mlir.dialects import arith, func
+from mlir.dialects import arith, func, llvm
 from mlir.dialects import math as mmath
 from numba.core import types
+from numba.core.typing import signature
 
 from numlir.lowering import datamodel as dm
 from numlir.lowering.registry import lower
@@ -20,8 +22,8 @@ Float, Int, Bool = types.Float, types.Integer, types.Boolean
 
 # math.f -> math dialect op; all take and return the float type of the argument(s)
 _UNARY = {
-    math.sqrt: mmath.sqrt, math.exp: mmath.exp, math.expm1: mmath.expm1, math.log: mmath.log,
-    math.log2: mmath.log2, math.log10: mmath.log10, math.log1p: mmath.log1p, math.sin: mmath.sin,
+    math.sqrt: mmath.sqrt, math.exp: mmath.exp, math.log: mmath.log,
+    math.log2: mmath.log2, math.log10: mmath.log10, math.sin: mmath.sin,
     math.cos: mmath.cos, math.tan: mmath.tan, math.asin: mmath.asin, math.acos: mmath.acos,
     math.atan: mmath.atan, math.sinh: mmath.sinh, math.cosh: mmath.cosh, math.tanh: mmath.tanh,
     math.asinh: mmath.asinh, math.acosh: mmath.acosh, math.atanh: mmath.atanh, math.erf: mmath.erf,
@@ -35,11 +37,12 @@ if hasattr(math, "cbrt"):
     _UNARY[math.cbrt] = mmath.cbrt
 
 _BINARY = {math.atan2: mmath.atan2, math.copysign: mmath.copysign, math.pow: mmath.powf,
-           math.fmod: arith.remf}
+           math.fmod: arith.remf}   # math.pow(float, int) is the ** rule: see _math_pow_int
 
-# functions with no MLIR op: call the C library (same results as CPython, which calls it too)
+# functions with no MLIR op, or whose MLIR lowering is inexact (math-to-llvm expands expm1 and log1p
+# as exp(x) - 1 and log(1 + x), losing every digit near 0): call the C library, as Numba does
 _LIBM = {math.gamma: "tgamma", math.lgamma: "lgamma", math.hypot: "hypot",
-         math.nextafter: "nextafter"}
+         math.nextafter: "nextafter", math.expm1: "expm1", math.log1p: "log1p"}
 if math.erfc not in _UNARY:
     _LIBM[math.erfc] = "erfc"
 
@@ -59,17 +62,22 @@ def _binary_rule(op):
     return rule
 
 
+def declare_c(ctx, name, arg_types, result_types):
+    """Declare the external C function ``name`` once per module."""
+    if name not in ctx.mod.externals:
+        fty = ir.FunctionType.get(list(arg_types), list(result_types))
+        with ir.InsertionPoint.at_block_begin(ctx.mod.module.body), ir.Location.unknown():
+            func.FuncOp(name, fty, visibility="private")
+        ctx.mod.externals.add(name)
+    return ir.FlatSymbolRefAttr.get(name)
+
+
 def libm_call(ctx, name, ftype, args):
     """Call the C math library function ``name`` (``f`` suffix for float32)."""
     mt = dm.scalar_type(ftype)
     cname = name + ("f" if ftype.bitwidth == 32 else "")
-    module = ctx.mod.module
-    if cname not in ctx.mod.externals:
-        fty = ir.FunctionType.get([mt] * len(args), [mt])
-        with ir.InsertionPoint.at_block_begin(module.body), ir.Location.unknown():
-            func.FuncOp(cname, fty, visibility="private")
-        ctx.mod.externals.add(cname)
-    return func.CallOp([mt], ir.FlatSymbolRefAttr.get(cname), list(args)).result
+    callee = declare_c(ctx, cname, [mt] * len(args), [mt])
+    return func.CallOp([mt], callee, list(args)).result
 
 
 def _libm_rule(name):
@@ -139,13 +147,45 @@ def _radians(ctx, sig, args):
 def _ldexp(ctx, sig, args):
     x, e = args
     rt = sig.return_type
-    ctx.mod.externals.discard("ldexp")   # libm: double ldexp(double, int)
     mt = dm.scalar_type(rt)
     i32 = ir.IntegerType.get_signless(32)
-    name = "ldexp" + ("f" if rt.bitwidth == 32 else "")
-    if name + "/i" not in ctx.mod.externals:
-        with ir.InsertionPoint.at_block_begin(ctx.mod.module.body), ir.Location.unknown():
-            func.FuncOp(name, ir.FunctionType.get([mt, i32], [mt]), visibility="private")
-        ctx.mod.externals.add(name + "/i")
-    e32 = ctx.cast(e, sig.args[1], types.int32)
-    return func.CallOp([mt], ir.FlatSymbolRefAttr.get(name), [x, e32]).result
+    callee = declare_c(ctx, "ldexp" + ("f" if rt.bitwidth == 32 else ""), [mt, i32], [mt])
+    e32 = ctx.cast(e, sig.args[1], types.int32)     # libm: double ldexp(double, int)
+    return func.CallOp([mt], callee, [x, e32]).result
+
+
+@lower(math.frexp, Float)
+def _frexp(ctx, sig, args):
+    ft, et = sig.args[0], sig.return_type[1]
+    mt = dm.scalar_type(ft)
+    i32 = ir.IntegerType.get_signless(32)
+    ptr = ir.Type.parse("!llvm.ptr")
+    callee = declare_c(ctx, "frexp" + ("f" if ft.bitwidth == 32 else ""), [mt, ptr], [mt])
+    with ir.InsertionPoint.at_block_begin(ctx.entry):    # one slot per call site, not per iteration
+        slot = llvm.alloca(ptr, arith.constant(ir.IntegerType.get_signless(64), 1), i32)
+    mant = func.CallOp([mt], callee, [args[0], slot]).result
+    exp = ctx.cast(llvm.load(i32, slot), types.int32, et)
+    return dm.make_tuple(sig.return_type, [mant, exp])
+
+
+@lower(math.pow, Float, Int)
+def _math_pow_int(ctx, sig, args):
+    # Numba lowers math.pow(float, int) as float ** int: exact by squaring, ZeroDivisionError for
+    # 0.0 ** -n (where CPython raises ValueError)
+    return ctx.call_rule(ctx.resolve_op(operator.pow, sig), sig, args)
+
+
+def _gcd(a, b):
+    """Euclid on magnitudes: the same result as Numba's binary (Stein) algorithm."""
+    a = abs(a)
+    b = abs(b)
+    while b != 0:
+        a, b = b, a % b
+    return a
+
+
+@lower(math.gcd, Int, Int)
+def _gcd_rule(ctx, sig, args):
+    rt = sig.return_type
+    vals = [ctx.cast(v, t, rt) for v, t in zip(args, sig.args)]
+    return ctx.call_python(_gcd, signature(rt, rt, rt), vals)

@@ -173,7 +173,7 @@ def test_slice_step_zero_raises_valueerror(step):
         get_slice(a, 1, 3, step)
 
 
-# -- every dtype class: the same forms must give the same values and dtypes -------------------------
+# -- every dtype class: the same forms must give the same values and dtypes ---------------------
 @numlir.njit
 def many_forms(a, i):
     return (a[i], a[-1, -2], a[1:, ::-2], a[..., 1], a[None, i], a[::-1, None, 1:3], a[...],

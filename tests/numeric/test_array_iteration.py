@@ -38,8 +38,8 @@ def rows_2d(a):
         j = 0
         for x in row:
             out[i, j] = x
-            j += 1
-        i += 1
+            j += 1  # noqa: SIM113 -- plain iteration is under test
+        i += 1  # noqa: SIM113 -- plain iteration is under test
     return out
 
 
@@ -59,7 +59,7 @@ def row_sums_3d(a):
         for row in plane:
             for x in row:
                 out[i] += x
-        i += 1
+        i += 1  # noqa: SIM113 -- plain iteration is under test
     return out
 
 
@@ -70,7 +70,7 @@ def write_rows(a):
         row[0] = k
         row[1:] = 10 * k
         row[-1] = row[0] - 1
-        k += 1
+        k += 1  # noqa: SIM113 -- plain iteration is under test
 
 
 @numlir.njit
@@ -78,7 +78,7 @@ def write_rows_simple(a):
     k = 0
     for row in a:
         row[0] = k
-        k += 1
+        k += 1  # noqa: SIM113 -- plain iteration is under test
 
 
 @numlir.njit

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_array_support import (DTYPE_IDS, DTYPES, LAYOUTS, check, check_mutating, layout,
-                                sharing)
+from test_array_support import DTYPE_IDS, DTYPES, LAYOUTS, check, check_mutating, layout, sharing
 
 import numlir
 
@@ -334,7 +333,7 @@ def test_fill_casts(value):
     for dtype in (np.int32, np.float32, np.uint8):
         if dtype is np.uint8 and value == -3:
             continue
-        check_mutating(fill_m, lambda: (layout((2, 5), dtype, "strided"), value))
+        check_mutating(fill_m, lambda d=dtype: (layout((2, 5), d, "strided"), value))
 
 
 def test_fill_empty():

@@ -121,16 +121,16 @@ def test_forms_scalar_and_array_rhs(name, nd, lay):
 def test_int_index_scalar(nd, lay):
     shape = SHAPES[nd]
     for i in range(-shape[0], shape[0]):
-        check_mutating(set_int, lambda: (layout(shape, np.float64, lay), i, 2.25))
+        check_mutating(set_int, lambda i=i: (layout(shape, np.float64, lay), i, 2.25))
 
 
 @pytest.mark.parametrize("lay", WRITABLE)
 def test_int_index_row_array(lay):
     for i in (0, -1, 2):
-        check_mutating(set_int, lambda: (layout((4, 5), np.int64, lay), i,
-                                         layout((5,), np.int64, "strided", start=40)))
-        check_mutating(set_int, lambda: (layout((3, 4, 5), np.int64, lay), i,
-                                         layout((5,), np.int64, "C", start=40)))
+        check_mutating(set_int, lambda i=i: (layout((4, 5), np.int64, lay), i,
+                                             layout((5,), np.int64, "strided", start=40)))
+        check_mutating(set_int, lambda i=i: (layout((3, 4, 5), np.int64, lay), i,
+                                             layout((5,), np.int64, "C", start=40)))
 
 
 @pytest.mark.parametrize("lay", WRITABLE)
@@ -140,7 +140,7 @@ def test_full_index_tuple(nd, lay):
     rng = np.random.default_rng(nd)
     for _ in range(8):
         idx = tuple(int(rng.integers(-n, n)) for n in shape)
-        check_mutating(set_tuple, lambda: (layout(shape, np.float32, lay), idx, 7.0))
+        check_mutating(set_tuple, lambda idx=idx: (layout(shape, np.float32, lay), idx, 7.0))
 
 
 @pytest.mark.parametrize("lay", WRITABLE)
@@ -149,12 +149,12 @@ def test_runtime_slices(lay):
     for start, stop, step in [(0, 7, 1), (1, 6, 2), (-1, -8, -1), (6, 0, -3), (3, 3, 1),
                               (-100, 100, 4), (100, -100, -2)]:
         target = np.empty(n)[start:stop:step].shape
-        check_mutating(set_slice, lambda: (layout((n, 3), np.float64, lay), start, stop, step,
-                                           -4.0))
-        check_mutating(set_slice, lambda: (layout((n, 3), np.float64, lay), start, stop, step,
-                                           layout(target + (3,), np.float64, "C", start=30)))
-        check_mutating(set_slice, lambda: (layout((n, 3), np.float64, lay), start, stop, step,
-                                           layout((3,), np.float64, "C", start=60)))
+        bounds = (start, stop, step)
+        check_mutating(set_slice, lambda b=bounds: (layout((n, 3), np.float64, lay), *b, -4.0))
+        check_mutating(set_slice, lambda b=bounds, t=target: (
+            layout((n, 3), np.float64, lay), *b, layout(t + (3,), np.float64, "C", start=30)))
+        check_mutating(set_slice, lambda b=bounds: (
+            layout((n, 3), np.float64, lay), *b, layout((3,), np.float64, "C", start=60)))
 
 
 # -- every dtype class ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ LAYOUTS = ["C", "F", "strided", "T", "broadcast"]
 
 
 def sample(shape, dtype, start=1):
-    """Distinct values (as far as the dtype allows) of ``dtype`` in C order, starting at ``start``."""
+    """Distinct values (as far as the dtype allows) of ``dtype`` in C order, from ``start``."""
     n = int(np.prod(shape, dtype=np.int64))
     v = np.arange(start, start + n)
     dt = np.dtype(dtype)

@@ -23,6 +23,11 @@ FLOAT_TOL = dict(rel=1e-14, ulps=2)
 F32_TOL = dict(rel=3e-7)           # 2-3 ulp of float32
 
 
+# CPython has its own gamma/lgamma (Lanczos); Numba and numlir call libm's, which differ from it by
+# more than rounding near the zeros of lgamma: Numba is their oracle, Python a loose check
+LIBM_NOT_CPYTHON = {math.gamma, math.lgamma}
+
+
 def python_then_numba(fn):
     """Python's result, or Numba's where Python raises a domain or range error."""
     numba_fn = numba_of(fn.py_func)
@@ -55,16 +60,28 @@ UNARY = [math.sqrt, math.exp, math.expm1, math.log, math.log2, math.log10, math.
 UNARY_C = {f: _compiled(f, 1) for f in UNARY}
 
 
+def _oracle(fn, c):
+    return numba_of(c.py_func) if fn in LIBM_NOT_CPYTHON else python_then_numba(c)
+
+
 @pytest.mark.parametrize("fn", UNARY, ids=lambda f: f.__name__)
 def test_unary_float64(fn):
     c = UNARY_C[fn]
-    check_many(c, python_then_numba(c), [(x,) for x in FLOATS], **FLOAT_TOL)
+    check_many(c, _oracle(fn, c), [(x,) for x in FLOATS], **FLOAT_TOL)
+
+
+@pytest.mark.parametrize("fn", sorted(LIBM_NOT_CPYTHON, key=lambda f: f.__name__),
+                         ids=lambda f: f.__name__)
+def test_libm_close_to_cpython(fn):
+    c = UNARY_C[fn]
+    xs = [x for x in FLOATS if math.isfinite(x) and 0 < abs(x) < 170 and x != -1.0]
+    check_many(c, python_then_numba(c), [(x,) for x in xs], rel=1e-8)
 
 
 @pytest.mark.parametrize("fn", UNARY, ids=lambda f: f.__name__)
 def test_unary_int_argument(fn):
     c = UNARY_C[fn]      # Numba types math.f(int) as float64 (bools too for the predicates)
-    check_many(c, python_then_numba(c), [(x,) for x in INTS], **FLOAT_TOL)
+    check_many(c, _oracle(fn, c), [(x,) for x in INTS], **FLOAT_TOL)
 
 
 @pytest.mark.parametrize("fn", UNARY, ids=lambda f: f.__name__)
@@ -85,7 +102,7 @@ _wide = st.floats(allow_nan=False, allow_infinity=False)
 @given(x=_wide)
 def test_unary_random(fn, x):
     c = UNARY_C[fn]
-    check_many(c, python_then_numba(c), [(x,), (x * 1e-300,), (x % 1000.0,)], **FLOAT_TOL)
+    check_many(c, _oracle(fn, c), [(x,), (x * 1e-300,), (x % 1000.0,)], **FLOAT_TOL)
 
 
 # -- float -> int rounding --------------------------------------------------------------------------
@@ -103,7 +120,8 @@ def test_rounding(fn):
 
 
 # -- two arguments ------------------------------------------------------------------------------------
-BINARY = [math.atan2, math.copysign, math.hypot, math.pow, math.log, math.nextafter]
+# (Numba does not type math.log(x, base), math.fmod or math.cbrt: numlir, typed by Numba, neither)
+BINARY = [math.atan2, math.copysign, math.hypot, math.pow, math.nextafter]
 BINARY_C = {f: _compiled(f, 2) for f in BINARY}
 _PAIR_VALUES = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.5, 3.0, 1e300, 1e-300, INF, -INF, NAN]
 
@@ -149,7 +167,8 @@ def ldexp(x, e):
 def test_ldexp(k):
     args = [(x, k(e)) for x in (0.0, -0.0, 1.0, -0.75, 3.5, 5e-324, 1e300, INF, NAN)
             for e in (0, 1, -1, 10, -1074, 1023, 2000, -2000)]
-    check_many(ldexp, python_then_numba(ldexp), args)
+    # Python's ldexp rejects NumPy ints: Numba is the oracle for them
+    check_many(ldexp, python_then_numba(ldexp) if k is int else numba_of(ldexp.py_func), args)
 
 
 @numlir.njit
