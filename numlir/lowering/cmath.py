@@ -148,9 +148,11 @@ def _log10(z):
     return complex(w.real / LN_10, w.imag / LN_10)
 
 
-def _make_sqrt(thres):
+def _make_sqrt(thres, tiny):
     def sqrt(z):
-        """NumPy's npy_csqrt (Algorithm 312, CACM vol 10, Oct 1967), as Numba."""
+        """NumPy's npy_csqrt (Algorithm 312, CACM vol 10, Oct 1967), as Numba, but rescaling both
+        parts of large results (Numba leaves one half as large) and scaling subnormal arguments up
+        (Numba divides by a zero that underflowed): numlir gives CPython's and NumPy's results."""
         a = z.real
         b = z.imag
         if a == 0.0 and b == 0.0:
@@ -163,12 +165,16 @@ def _make_sqrt(thres):
             if a < 0.0:
                 return complex(abs(b - b), math.copysign(a, b))
             return complex(a, math.copysign(b - b, b))
-        if abs(a) >= thres or abs(b) >= thres:     # scale to avoid overflow
+        if abs(a) >= thres or abs(b) >= thres:     # avoid overflow: sqrt(z/4) = sqrt(z)/2
             a *= 0.25
             b *= 0.25
-            scale = True
+            rescale = 2.0
+        elif abs(a) < tiny and abs(b) < tiny:      # avoid underflow: sqrt(z*4^53) = 2^53 sqrt(z)
+            a *= 8.112963841460668e+31            # 2.0 ** 106
+            b *= 8.112963841460668e+31
+            rescale = 1.1102230246251565e-16      # 2.0 ** -53
         else:
-            scale = False
+            rescale = 1.0
         if a >= 0:
             t = math.sqrt((a + math.hypot(a, b)) * 0.5)
             real = t
@@ -177,15 +183,13 @@ def _make_sqrt(thres):
             t = math.sqrt((-a + math.hypot(a, b)) * 0.5)
             real = abs(b) / (2 * t)
             imag = math.copysign(t, b)
-        if scale:
-            return complex(real * 2, imag)
-        return complex(real, imag)
+        return complex(real * rescale, imag * rescale)
     return sqrt
 
 
 _SQRT2 = 1.414213562373095048801688724209698079
-_sqrt64 = _make_sqrt(DBL_MAX / (1. + _SQRT2))
-_sqrt32 = _make_sqrt(FLT_MAX / (1. + _SQRT2))
+_sqrt64 = _make_sqrt(DBL_MAX / (1. + _SQRT2), 2.0 ** -1000)
+_sqrt32 = _make_sqrt(FLT_MAX / (1. + _SQRT2), 0.0)   # float32 parts: the work is in float64
 
 
 def _cosh(z):

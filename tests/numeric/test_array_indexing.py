@@ -314,3 +314,24 @@ def get_with_slice_arg(a, s):
 def test_slice_object_argument():
     a = layout((10,), np.float64, "C")
     check(get_with_slice_arg, a, slice(1, None, 2))
+
+
+# -- extreme element values survive the trip (scalars and views) ----------------------------------
+def _extremes(dtype):
+    dt = np.dtype(dtype)
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        return np.array([info.min, info.max, 0, 1, info.max - 1], dt)
+    if dt.kind == "f":
+        return np.array([np.inf, -np.inf, np.nan, -0.0, np.finfo(dt).max, np.finfo(dt).tiny], dt)
+    if dt.kind == "c":
+        return np.array([complex(np.nan, 1), complex(-np.inf, -0.0), 1e308 + 1e-308j], dt)
+    return np.array([True, False], dt)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_extreme_values(dtype):
+    a = _extremes(dtype)
+    for i in range(-len(a), len(a)):
+        check(get_int, a, i)
+    check(FORMS["slices"][0], a)

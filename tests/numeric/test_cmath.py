@@ -88,6 +88,17 @@ def test_random_vs_python(fn, re, im):
     check_many(c, python_then_numba(c), [(complex(re, im),)], rel=1e-13, ulps=4)
 
 
+@pytest.mark.parametrize("z", [5e-324j, complex(-5e-324, 0.0), complex(1e-310, -1e-310),
+                               complex(1e308, 1e308), complex(-1e308, 1e308),
+                               complex(1.7e308, 1e300), complex(-1.7e308, -1e300)], ids=repr)
+def test_sqrt_extremes_vs_python(z):
+    # Numba raises ZeroDivisionError on subnormal arguments and halves the imaginary part of very
+    # large ones; numlir follows CPython (and NumPy) there
+    c = COMPILED[cmath.sqrt]
+    check_many(c, c.py_func, [(z,)], **TOL)
+    assert c(z) == pytest.approx(complex(np.sqrt(np.complex128(z))), rel=1e-15)
+
+
 @numlir.njit
 def rect(r, phi):
     return cmath.rect(r, phi)
