@@ -182,10 +182,11 @@ def test_reshape_empty_and_0d():
 
 XFAIL_RESHAPE_VIEW = pytest.mark.xfail(
     strict=True,
-    reason="numlir: reshape of a non-C-contiguous array never returns a view, but NumPy returns "
-           "a view whenever the strides allow it (1-d strided -> 2-d, an F array to its own "
-           "shape, adding length-1 axes), so np.shares_memory(result, a) differs (Numba rejects "
-           "these reshapes)")
+    reason="numlir: NumPy returns a view when a non-C-contiguous array's strides allow the new "
+           "shape (1-d strided -> 2-d, an F array to its own shape, adding a length-1 axis); "
+           "numlir rejects the 'A' layout cases at typing ('reshape() supports contiguous array "
+           "only', Numba's rule) and copies the F case (with the wrong strides, see "
+           "test_reshape_non_c_is_a_copy[F])")
 
 
 @pytest.mark.parametrize("a,target", [
