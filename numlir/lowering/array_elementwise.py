@@ -131,6 +131,11 @@ def array_fancy_getitem(ctx, sig, args):
     arrty, idxty = sig.args
     arr, idx = args
     if isinstance(idxty.dtype, types.Boolean) and idxty.ndim == arrty.ndim:
+        if sig.return_type.ndim != 1:
+            # Numba types a multi-dimensional mask as integer indexing (its advanced indexing is
+            # limited to one 1-d index array); refuse rather than compute another shape
+            raise UnsupportedError("indexing with a multi-dimensional boolean mask", sig.args,
+                                   loc=ctx.loc)
         _check_mask_shape(ctx, arr, idx)
         n = _count_true(ctx, idxty, idx)
         out = av.allocate(ctx, sig.return_type, [n])

@@ -62,25 +62,32 @@ def reshape_view(ctx, srcty, src, new_sizes, resty):
     return av.view(resty, meta.base, meta.offset, sizes, av.contiguous_strides(sizes, "C"))
 
 
-@lower("array.reshape", Arr, types.Any, varargs=True)
-def lower_reshape(ctx, sig, args):
-    srcty, resty = sig.args[0], sig.return_type
-    src = args[0]
-    if srcty.layout != "C" and srcty.ndim > 1:
-        # not known to be contiguous: reshape a C-ordered copy (NumPy may return a view here)
+def _c_contiguous(ty):
+    return ty.layout == "C" or (ty.ndim <= 1 and ty.layout == "F")
+
+
+def reshape(ctx, srcty, src, sizes, resty, always_copy=False):
+    """NumPy's (C-order) reshape: a view of C-contiguous data, else a C-ordered copy reshaped;
+    a result typed 'F' or 'A' is filled from it in C order (NumPy may return a view there)."""
+    if always_copy or not _c_contiguous(srcty):
         ctype = srcty.copy(layout="C", readonly=False)
         src, srcty = copy_array(ctx, srcty, src, ctype), ctype
-    return reshape_view(ctx, srcty, src, _shape_args(ctx, sig, args), resty)
+    ctyped = resty.copy(layout="C")
+    out = reshape_view(ctx, srcty, src, sizes, ctyped)
+    if resty.layout == "C":
+        return out
+    return copy_array(ctx, ctyped, out, resty.copy(readonly=False))
+
+
+@lower("array.reshape", Arr, types.Any, varargs=True)
+def lower_reshape(ctx, sig, args):
+    return reshape(ctx, sig.args[0], args[0], _shape_args(ctx, sig, args), sig.return_type)
 
 
 def _ravel(ctx, sig, args, always_copy):
-    srcty, resty = sig.args[0], sig.return_type
-    src = args[0]
-    if always_copy or (srcty.layout != "C" and srcty.ndim > 1):
-        ctype = srcty.copy(layout="C", readonly=False)
-        src, srcty = copy_array(ctx, srcty, src, ctype), ctype
-    meta = av.metadata(src)
-    return reshape_view(ctx, srcty, src, [av.product(meta.sizes)], resty)
+    meta = av.metadata(args[0])
+    return reshape(ctx, sig.args[0], args[0], [av.product(meta.sizes)], sig.return_type,
+                   always_copy)
 
 
 lower("array.ravel", Arr)(lambda ctx, sig, args: _ravel(ctx, sig, args, False))
@@ -88,7 +95,7 @@ lower(np.ravel, Arr)(lambda ctx, sig, args: _ravel(ctx, sig, args, False))
 lower("array.flatten", Arr)(lambda ctx, sig, args: _ravel(ctx, sig, args, True))
 
 
-@lower("array.transpose", Arr, varargs=True)
+@lower("array.transpose", Arr, types.Any, varargs=True)
 def lower_transpose(ctx, sig, args):
     srcty = sig.args[0]
     meta = av.metadata(args[0])

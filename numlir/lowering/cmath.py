@@ -21,7 +21,8 @@ Complex, Number = types.Complex, types.Number
 NAN, INF = math.nan, math.inf
 LN_4 = math.log(4)
 FLT_MAX, FLT_MIN = 3.4028234663852886e38, 1.1754943508222875e-38
-DBL_MAX = 1.7976931348623157e308
+DBL_MAX, DBL_MIN = 1.7976931348623157e308, 2.2250738585072014e-308
+LN_2 = math.log(2)
 # Numba bounds the "large argument" branches by FLT_MAX for both precisions (CPython: DBL_MAX)
 THRES = FLT_MAX / 4
 THRES_LARGE = math.sqrt(FLT_MAX / 4)
@@ -134,8 +135,32 @@ def _exp(z):
     return complex(0.0, 0.0)
 
 
-def _log(z):
+def _log32(z):
     return complex(math.log(math.hypot(z.real, z.imag)), math.atan2(z.imag, z.real))
+
+
+def _log64(z):
+    """CPython's c_log: Numba's log(hypot(x, y)) loses most digits when |z| is subnormal and some
+    near |z| == 1; this is CPython's (scaling, log1p) with the same results elsewhere."""
+    ax = abs(z.real)
+    ay = abs(z.imag)
+    if ax > DBL_MAX / 4 or ay > DBL_MAX / 4:
+        real = math.log(math.hypot(ax / 2., ay / 2.)) + LN_2
+    elif ax < DBL_MIN and ay < DBL_MIN:
+        if ax > 0. or ay > 0.:          # hypot(ax, ay) subnormal: scale by 2**53
+            real = math.log(math.hypot(ax * 9007199254740992.0, ay * 9007199254740992.0)) \
+                - 53 * LN_2
+        else:
+            real = -INF
+    else:
+        h = math.hypot(ax, ay)
+        if 0.71 <= h <= 1.73:
+            am = max(ax, ay)
+            an = min(ax, ay)
+            real = math.log1p((am - 1) * (am + 1) + an * an) / 2.
+        else:
+            real = math.log(h)
+    return complex(real, math.atan2(z.imag, z.real))
 
 
 def _log_base(z, base):
@@ -344,7 +369,7 @@ def _atanh(z):
     return complex(real, imag)
 
 
-_UNARY = {cmath.exp: _exp, cmath.log: _log, cmath.log10: _log10, cmath.cos: _cos,
+_UNARY = {cmath.exp: _exp, cmath.log10: _log10, cmath.cos: _cos,
           cmath.cosh: _cosh, cmath.sin: _sin, cmath.sinh: _sinh, cmath.tan: _tan,
           cmath.tanh: _tanh, cmath.acos: _acos, cmath.acosh: _acosh, cmath.asin: _asin,
           cmath.asinh: _asinh, cmath.atan: _atan, cmath.atanh: _atanh}
@@ -369,11 +394,16 @@ for _fn, _helper in _UNARY.items():
 lower(cmath.log, Number, Number)(_helper_rule(_log_base))
 
 
-@lower(cmath.sqrt, Number)
-def _sqrt(ctx, sig, args):
-    vals, cty = _to_complex(ctx, sig, args)
-    helper = _sqrt32 if cty == types.complex64 else _sqrt64
-    return ctx.call_python(helper, signature(sig.return_type, cty), vals)
+def _by_precision(helper32, helper64):
+    def rule(ctx, sig, args):
+        vals, cty = _to_complex(ctx, sig, args)
+        helper = helper32 if cty == types.complex64 else helper64
+        return ctx.call_python(helper, signature(sig.return_type, cty), vals)
+    return rule
+
+
+lower(cmath.sqrt, Number)(_by_precision(_sqrt32, _sqrt64))
+lower(cmath.log, Number)(_by_precision(_log32, _log64))
 
 
 @lower(cmath.rect, Number, Number)
