@@ -257,8 +257,19 @@ class FunctionLowerer:
         self.ip.__enter__()
 
     def return_status(self, status):
-        """Return ``status`` (an i32 value) with poison results: the error path of a function."""
-        func.ReturnOp([status] + [self.poison(t) for t in self.ret_leaves])
+        """Return ``status`` (an i32 value) with placeholder results: the error path."""
+        func.ReturnOp([status] + [self._placeholder(t) for t in self.ret_leaves])
+
+    def _placeholder(self, mlir_type):
+        """An unused result value. A memref gets a real (empty, stack) buffer rather than poison:
+        buffer deallocation compares pointers with returned memrefs, and poison there would make
+        freeing this path's own allocations undefined."""
+        if isinstance(mlir_type, ir.MemRefType) or "memref<" in str(mlir_type):
+            from mlir.dialects import memref
+            mt = ir.MemRefType(mlir_type)
+            empty = memref.alloca(ir.MemRefType.get([0] * mt.rank, mt.element_type), [], [])
+            return memref.cast(mlir_type, empty)
+        return self.poison(mlir_type)
 
     def raise_exception(self, exc_class, args=()):
         """Terminate the current block by raising ``exc_class(*args)`` in the caller."""
