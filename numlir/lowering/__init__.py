@@ -1,24 +1,37 @@
-"""Typed Numba IR -> MLIR. ``core`` is the walker; the other modules register lowering rules."""
+"""Typed Numba IR -> MLIR. ``core`` is the walker; the other modules register lowering rules.
+
+Rule modules come in two sets. The core set needs only ``numba.core``. The library set is keyed by
+objects of Numba's NumPy implementation modules (intrinsics such as ``numpy_empty_nd``); importing
+those costs ~0.5 s, so it is loaded on the first rule lookup that misses (such keys only appear
+once Numba's implementation modules are loaded anyway).
+"""
 from __future__ import annotations
 
 import importlib
 
-_RULE_MODULES = ("intrinsics", "scalars", "casts", "control_flow", "builtins", "math", "cmath", "tuples",
-                 "numbers", "optional", "arrays", "creation",
-                 "array_methods", "array_elementwise", "ufunc_scalars",
-                 "array_iteration", "linalg_loops")
-_loaded = False
+_CORE_RULES = ("intrinsics", "scalars", "casts", "control_flow", "builtins", "math", "cmath",
+               "tuples", "numbers", "optional", "arrays", "array_elementwise", "ufunc_scalars",
+               "linalg_loops", "array_methods", "array_iteration", "array_literals")
+_LIBRARY_RULES = ("library",)
+_loaded = set()
 
 
 def load_rules():
-    """Import every rule module once (they register themselves on import)."""
-    global _loaded
-    if _loaded:
+    """Import the core rule modules (they register themselves on import)."""
+    _load("core", _CORE_RULES)
+
+
+def load_library_rules():
+    """Import the library rule modules; True if this call loaded them."""
+    if "library" in _loaded:
+        return False
+    _load("library", _LIBRARY_RULES)
+    return True
+
+
+def _load(name, modules):
+    if name in _loaded:
         return
-    for name in _RULE_MODULES:
-        try:
-            importlib.import_module(f"numlir.lowering.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"numlir.lowering.{name}":
-                raise
-    _loaded = True
+    for module in modules:
+        importlib.import_module(f"numlir.lowering.{module}")
+    _loaded.add(name)

@@ -7,9 +7,7 @@ import numpy as np
 from mlir import ir
 from mlir.dialects import arith, memref
 from numba.core import types
-from numba.np import arraymath, arrayobj
 
-from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
 from numlir.lowering import datamodel as dm
 from numlir.lowering.registry import ITERNEXT, lower
@@ -58,13 +56,7 @@ def lower_item(ctx, sig, args):
 
 
 # -- a.flat iteration: scalars in C order ------------------------------------------------------------------
-# Numba types ``iter(a.flat)`` as the flat type itself: the getiter result is (cursor, array)
-# locally (the iterator never crosses a block argument), while a flat *object* is its array.
-@lower(iter, types.NumpyFlatType)
-def lower_flat_iter(ctx, sig, args):
-    return (av.new_cursor(ctx), args[0])
-
-
+# ``a.flat`` is its own iterator (datamodel: a cursor and the array); ``iter`` is the identity
 def _flat_next(ctx, sig, args, arrty):
     cursor, arr = args[0]
     meta = av.metadata(arr)
@@ -136,36 +128,10 @@ def _adder(ctx, ty):
     return arith.addi
 
 
-@lower(arraymath._numpy_sum, Arr, types.Any, types.Any)
-def lower_numpy_sum(ctx, sig, args):
-    if not isinstance(sig.args[1], (types.NoneType, types.Omitted)):
-        raise UnsupportedError("np.sum with an axis", sig.args, loc=ctx.loc)
-    rt = sig.return_type
-    return _accumulate(ctx, sig.args[0], args[0], ctx.const(rt, 0), _adder(ctx, rt), rt)
-
-
-@lower(arraymath._numpy_cumsum, Arr, types.Any, types.Any)
-def lower_numpy_cumsum(ctx, sig, args):
-    arrty, resty = sig.args[0], sig.return_type
-    rt = resty.dtype
-    meta = av.metadata(args[0])
-    out = av.allocate(ctx, resty, meta.sizes)
-    slot = ctx.entry_alloca(ir.MemRefType.get([], dm.scalar_type(rt)))
-    memref.store(ctx.const(rt, 0), slot, [])
-    add = _adder(ctx, rt)
-
-    def body(ivs):
-        x = ctx.cast(av.load_elem(ctx, args[0], ivs, arrty.dtype), arrty.dtype, rt)
-        acc = add(memref.load(slot, []), x)
-        memref.store(acc, slot, [])
-        av.store_elem(ctx, acc, out, ivs, rt)
-    av.loop_nest(meta.sizes, body)
-    return out
-
-
 # -- sorting: Numba's quicksort is Python (register_jitable); compile it like any helper ------------------
 @lower("array.sort", Arr, types.StringLiteral)
 def lower_array_sort(ctx, sig, args):
+    from numba.np import arrayobj
     arrty, kind = sig.args
     sort_func = arrayobj.get_sort_func(kind=kind.literal_value,
                                        lt_impl=arrayobj.lt_implementation(arrty.dtype))

@@ -6,8 +6,6 @@ import numpy as np
 from mlir import ir
 from mlir.dialects import arith, memref
 from numba.core import types, typing
-from numba.cpython import builtins as nb_builtins
-from numba.np import arrayobj, npyimpl
 
 from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
@@ -28,7 +26,6 @@ def copy_array(ctx, srcty, src, resty):
 
 
 @lower("array.copy", Arr)
-@lower(arrayobj._array_copy_intrinsic, Arr)
 def lower_array_copy(ctx, sig, args):
     return copy_array(ctx, sig.args[0], args[0], sig.return_type)
 
@@ -137,17 +134,6 @@ def lower_array_view(ctx, sig, args):
                               operands=[args[0]]).result
     return ir.Operation.create("builtin.unrealized_conversion_cast",
                                results=[dm.memref_type(resty)], operands=[raw]).result
-
-
-# -- scalar helpers Numba's implementations call ---------------------------------------------------
-@lower(nb_builtins.cast_int, types.Any)
-def lower_cast_int(ctx, sig, args):
-    return ctx.cast(args[0], sig.args[0], sig.return_type)
-
-
-@lower(npyimpl._make_dtype_object, types.Any)
-def lower_make_dtype(ctx, sig, args):
-    return None
 
 
 # -- iterators ------------------------------------------------------------------------------------------

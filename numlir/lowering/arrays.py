@@ -82,7 +82,7 @@ def array_transpose_attr(ctx, ty, arr, resty):
 
 @lower_getattr(Arr, "flat")
 def array_flat(ctx, ty, arr, resty):
-    return arr
+    return (av.new_cursor(ctx), arr)
 
 
 @lower(len, Arr)
@@ -94,7 +94,7 @@ def array_len(ctx, sig, args):
 
 @lower(len, types.NumpyFlatType)
 def flat_len(ctx, sig, args):
-    return ctx.cast(av.to_int64(av.product(av.metadata(args[0]).sizes)), types.int64,
+    return ctx.cast(av.to_int64(av.product(av.metadata(args[0][1]).sizes)), types.int64,
                     sig.return_type)
 
 
@@ -253,18 +253,20 @@ def broadcast_to(ctx, srcty, src, sizes):
 def flat_setitem(ctx, sig, args):
     flatty, idxty, valty = sig.args
     arrty = flatty.array_type
-    meta = av.metadata(args[0])
+    arr = args[0][1]
+    meta = av.metadata(arr)
     idx = av.unravel(av.to_index(ctx, args[1], idxty), meta.sizes)
-    av.store_elem(ctx, ctx.cast(args[2], valty, arrty.dtype), args[0], idx, arrty.dtype)
+    av.store_elem(ctx, ctx.cast(args[2], valty, arrty.dtype), arr, idx, arrty.dtype)
 
 
 @lower(operator.getitem, types.NumpyFlatType, types.Integer)
 def flat_getitem(ctx, sig, args):
     flatty, idxty = sig.args
-    meta = av.metadata(args[0])
+    arr = args[0][1]
+    meta = av.metadata(arr)
     idx = av.unravel(av.to_index(ctx, args[1], idxty), meta.sizes)
     dtype = flatty.array_type.dtype
-    return ctx.cast(av.load_elem(ctx, args[0], idx, dtype), dtype, sig.return_type)
+    return ctx.cast(av.load_elem(ctx, arr, idx, dtype), dtype, sig.return_type)
 
 
 # -- iteration ---------------------------------------------------------------------------------------------

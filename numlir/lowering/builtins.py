@@ -69,7 +69,6 @@ def _abs_float(ctx, sig, args):
 @lower(abs, Complex)
 def _abs_complex(ctx, sig, args):
     # CPython and Numba use hypot (correctly rounded); complex.abs's expansion is 1 ulp off often
-    from numlir.lowering.math import libm_call
     z = args[0]
     ft = sig.args[0].underlying_float
     return ctx.cast(libm_call(ctx, "hypot", ft, [cplx.re(z), cplx.im(z)]), ft, sig.return_type)

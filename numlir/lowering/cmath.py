@@ -31,7 +31,7 @@ PI_12 = math.pi / 2
 LN_10 = 2.302585092994045684
 
 
-# -- predicates and phase: plain MLIR ops -----------------------------------------------------------
+# -- predicates and phase: plain MLIR ops ----------------------------------------------------------
 def _parts(ctx, sig, args):
     ty = sig.args[0]
     if isinstance(ty, Complex):

@@ -301,6 +301,10 @@ class FunctionLowerer:
             return self.call_dispatcher(key.dispatcher, key.args, sig, args)
         rule = find_rule(key, sig.args)
         if rule is None:
+            from numlir.lowering import load_library_rules
+            if load_library_rules():
+                rule = find_rule(key, sig.args)
+        if rule is None:
             raise UnsupportedError(what or _describe(key), sig.args, loc=self.loc)
         return rule(self, sig, args)
 
@@ -333,6 +337,9 @@ class FunctionLowerer:
         # paths lower directly); intrinsics' impl keys are per-signature codegen closures anyway.
         try:
             if find_rule(typing_key, sig.args) is not None:
+                return typing_key
+            from numlir.lowering import load_library_rules
+            if load_library_rules() and find_rule(typing_key, sig.args) is not None:
                 return typing_key
         except TypeError:
             pass

@@ -184,7 +184,8 @@ def _array_model(ty):
 
 @register_model(types.NumpyFlatType)
 def _flat_model(ty):
-    return [memref_type(ty.array_type)]
+    # ``a.flat`` is also its own iterator: a cursor travels with the array
+    return [ir.MemRefType.get([], ir.IndexType.get()), memref_type(ty.array_type)]
 
 
 @register_model(types.SliceType)

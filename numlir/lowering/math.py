@@ -1,8 +1,7 @@
-"""The ``math`` module on floats, as a table from Python function to MLIR op (or libm call).
+"""The ``math`` module, as tables from Python function to MLIR op or C library call (as Numba).
 
-Numba types integer arguments as float64 (``math.sqrt(3)`` is ``(float64,) -> float64``), so the rules
-see floats. Domain errors return NaN as in Numba (CPython raises ValueError); inf/nan inputs behave
-as in CPython.
+Numba types integer arguments as float64 (``math.sqrt(3)`` is ``(float64,) -> float64``), so the
+rules see floats. Domain errors return NaN as in Numba (CPython raises ValueError).
 """
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Scalar operators on bool, ints, floats and complex with Python/Numba semantics.
 
-Operands arrive converted to the signature Numba typed (e.g. ``int64 + float64`` is typed
-``(float64, float64) -> float64``). Families are tables; only floor division, modulo, true division
-and powers need code of their own (Python's sign rules and ZeroDivisionError).
+Operands arrive converted to the signature Numba typed (``int64 + float64`` is
+``(float64, float64)``; integer signatures may mix widths and signs, so integer rules convert to the
+result type first, as Numba does). Families are tables; division and powers have code of their
+own (Python's sign rules, ZeroDivisionError, Numba's power algorithms).
 """
 from __future__ import annotations
 
@@ -217,7 +218,7 @@ def _complex_truediv(ctx, sig, args):
     return cplx.div(a, b)
 
 
-# -- powers ------------------------------------------------------------------------------------------
+# -- powers ----------------------------------------------------------------------------------------
 def _make_int_power(one):
     """Numba's ``int_power`` on integers whose 1 is ``one``: exact by squaring, wrapping on
     overflow; a negative exponent gives 0 unless the base is +-1. Every return has the type of

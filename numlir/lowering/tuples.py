@@ -110,7 +110,7 @@ for _op in (operator.eq, operator.ne, operator.lt, operator.le, operator.gt, ope
     lower(_op, types.BaseTuple, types.BaseTuple)(_tuple_compare(_op))
 
 
-def _register_minmax_intrinsics():
+def register_minmax_intrinsics():
     """Numba's ``min``/``max`` overloads end in the intrinsics ``min_vararg``/``max_vararg`` over a
     tuple; they reduce like the builtins (Python's first-of-equals rule)."""
     from numba.cpython import builtins as nb_builtins
@@ -121,5 +121,3 @@ def _register_minmax_intrinsics():
             if key is not None:
                 lower(key, types.BaseTuple)(rule)
 
-
-_register_minmax_intrinsics()

@@ -18,7 +18,7 @@ def oracle_for(fn, *kinds):
     return fn.py_func if is_python(*kinds) else numba_of(fn.py_func)
 
 
-# -- conversions ------------------------------------------------------------------------------------
+# -- conversions -----------------------------------------------------------------------------------
 @numlir.njit
 def to_float_bool_complex(x):
     return float(x), bool(x), complex(x)
@@ -70,7 +70,8 @@ _PAIR_KINDS = [int, float, np.int8, np.uint64, np.float32]
 def test_two_argument_builtins(ka, kb):
     # mixed kinds: Numba unifies min/max's result type (min(1, 2.5) is a float): Numba is the
     # oracle; pow of small operands only (its corners are test_operators' business)
-    oracle = pair_builtins.py_func if ka is kb and is_python(ka) else numba_of(pair_builtins.py_func)
+    same_python_kind = ka is kb and is_python(ka)
+    oracle = pair_builtins.py_func if same_python_kind else numba_of(pair_builtins.py_func)
     ab = list(itertools.product(samples(ka), samples(kb)))
     ds = [v for v in samples(kb) if v != 0]
     bases = (0, 1, 2, 3) + (() if ka is np.uint64 else (-2,))
@@ -79,7 +80,7 @@ def test_two_argument_builtins(ka, kb):
     check_many(pair_builtins, oracle, rows)
 
 
-# -- min / max --------------------------------------------------------------------------------------
+# -- min / max -------------------------------------------------------------------------------------
 @numlir.njit
 def minmax2(a, b):
     return min(a, b), max(a, b)
@@ -119,7 +120,7 @@ def test_min_max_nan_order(xs):
     check_many(minmax3, minmax3.py_func, [tuple(xs)])
 
 
-# -- round ------------------------------------------------------------------------------------------
+# -- round -----------------------------------------------------------------------------------------
 @numlir.njit
 def round1(x):
     return round(x)

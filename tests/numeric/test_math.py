@@ -105,7 +105,7 @@ def test_unary_random(fn, x):
     check_many(c, _oracle(fn, c), [(x,), (x * 1e-300,), (x % 1000.0,)], **FLOAT_TOL)
 
 
-# -- float -> int rounding --------------------------------------------------------------------------
+# -- float -> int rounding -------------------------------------------------------------------------
 ROUNDING = [math.floor, math.ceil, math.trunc]
 ROUNDING_C = {f: _compiled(f, 1) for f in ROUNDING}
 _FINITE = [x for x in FLOATS if math.isfinite(x) and abs(x) < 2**63]
@@ -115,11 +115,12 @@ _FINITE = [x for x in FLOATS if math.isfinite(x) and abs(x) < 2**63]
 def test_rounding(fn):
     # inf/nan raise in Python and are undefined in Numba: finite inputs only
     c = ROUNDING_C[fn]
-    check_many(c, c.py_func, [(x,) for x in _FINITE + [2.5, -2.5, 1e15 + 0.5]] + [(x,) for x in INTS])
+    xs = _FINITE + [2.5, -2.5, 1e15 + 0.5] + INTS
+    check_many(c, c.py_func, [(x,) for x in xs])
     check_many(c, numba_of(c.py_func), [(np.float32(x),) for x in _FINITE if abs(x) < 1e30])
 
 
-# -- two arguments ------------------------------------------------------------------------------------
+# -- two arguments ---------------------------------------------------------------------------------
 # (Numba does not type math.log(x, base), math.fmod or math.cbrt: numlir, typed by Numba, neither)
 BINARY = [math.atan2, math.copysign, math.hypot, math.pow, math.nextafter]
 BINARY_C = {f: _compiled(f, 2) for f in BINARY}

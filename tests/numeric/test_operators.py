@@ -1,5 +1,6 @@
-"""Every scalar operator over every pair of input kinds: Python is the oracle for Python-typed inputs,
-Numba (``numba.njit``) for sized NumPy scalars, whose result types Numba's typing decides."""
+"""Every scalar operator over every pair of input kinds: Python is the oracle for Python-typed
+inputs, Numba (``numba.njit``) for sized NumPy scalars, whose result types Numba's typing
+decides."""
 from __future__ import annotations
 
 import itertools
@@ -8,16 +9,15 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from kinds import (ALL, COMPLEX, INTEGRAL, NP_INTS, NP_SINT, REAL, is_python, nonzero, pairs,
-                   samples)
+from kinds import ALL, COMPLEX, INTEGRAL, NP_INTS, NP_SINT, REAL, is_python, nonzero, pairs, samples
 from oracle import check_many, numba_of
 
 import numlir
 
 
-# One function per class of kinds, every operator in it: a compile per signature is the cost (Numba's
-# most of all), so each kind pair compiles once. (a, b): arithmetic, comparisons, bitwise; a by the
-# nonzero d: division; a shifted by n; p ** e; in-place forms ride along.
+# One function per class of kinds, every operator in it: a compile per signature is the cost
+# (Numba's most of all), so each kind pair compiles once. (a, b): arithmetic, comparisons, bitwise;
+# a by the nonzero d: division; a shifted by n; p ** e; in-place forms ride along.
 @numlir.njit
 def int_all(a, b, d, n, p, e):
     c1 = a
@@ -123,7 +123,8 @@ def _powers(ka, kb):
     loses its other checks. With Python kinds, only where Python and Numba agree: Numba gives 0 for
     int ** -n (unless the base is +-1) and nan for negative ** fractional, where Python gives a
     float or a complex; the same signatures meet those values through np.int64/np.float64."""
-    pe = [(p, e) for p, e in itertools.product(_bases(ka), _exponents(kb)) if not (p == 0 and e < 0)]
+    pe = [(p, e) for p, e in itertools.product(_bases(ka), _exponents(kb))
+          if not (p == 0 and e < 0)]
     if is_python(ka, kb):
         pe = [(p, e) for p, e in pe if not p < 0 and not e < 0 and e == e]
     return pe
@@ -178,6 +179,21 @@ def test_complex_power(ka, kb):
         bases = [v for v in bases if np.isfinite(v)]
     check_many(power, numba_of(power.py_func), list(itertools.product(bases, _exponents(kb))),
                rel=1e-14, ulps=4)
+
+
+@numlir.njit
+def literal_powers(x):
+    # constant exponents: Numba types them as literals (and unrolls the multiplications)
+    return x ** 2, x ** 3, x ** 0, x ** -1, x ** -2, x ** 0.5, x ** -1.5
+
+
+@pytest.mark.parametrize("k", [int, float, np.int32, np.uint8, np.float32, complex, bool],
+                         ids=lambda k: k.__name__)
+def test_literal_exponents(k):
+    vals = [v for v in samples(k) if v != 0 and (k in COMPLEX or not abs(complex(v)) > 1e10)]
+    check_many(literal_powers, numba_of(literal_powers.py_func), [(v,) for v in vals],
+               rel=1e-14 if k in COMPLEX else 0.0, ulps=4 if k in COMPLEX else 0)
+    check_many(literal_powers, numba_of(literal_powers.py_func), [(k(0),)])
 
 
 # -- division and modulo by zero: type and message as in Numba ------------------------------------
@@ -249,12 +265,12 @@ def test_unary(k):
 
 @pytest.mark.parametrize("k", INTEGRAL, ids=lambda k: k.__name__)
 def test_invert(k):
-    # ~bool follows Numba (NumPy's logical not: ~True is False; Python says -2): the frontend types it
+    # ~bool follows Numba (NumPy's logical not: ~True is False; Python says -2): typing decides
     oracle = invert.py_func if k is int else numba_of(invert.py_func)
     check_many(invert, oracle, [(v,) for v in samples(k)])
 
 
-# -- integer overflow wraps around as in Numba -------------------------------------------------------
+# -- integer overflow wraps around as in Numba -----------------------------------------------------
 _INT64_EDGES = [2**63 - 1, -(2**63), 2**62, -(2**62) - 3, 3037000500, -1]
 
 
@@ -278,7 +294,7 @@ def test_sized_overflow_wraps(k):
                _int_rows(itertools.product(edges, repeat=2), k))
 
 
-# -- property tests on the workhorse types ----------------------------------------------------------
+# -- property tests on the workhorse types ---------------------------------------------------------
 _i64 = st.integers(-(2**63), 2**63 - 1)
 _small = st.integers(-(2**31), 2**31)
 _f64 = st.floats(allow_nan=True, allow_infinity=True)

@@ -10,7 +10,7 @@ from oracle import check_many, numba_of
 import numlir
 
 
-# -- tuples -------------------------------------------------------------------------------------------
+# -- tuples ----------------------------------------------------------------------------------------
 @numlir.njit
 def build_and_index(a, b):
     t = (a, b, a + b)
@@ -89,7 +89,7 @@ def test_sized_tuple_elements(k):
     check_many(build_and_index, numba_of(build_and_index.py_func), [(k(1), k(2))])
 
 
-# -- calls --------------------------------------------------------------------------------------------
+# -- calls -----------------------------------------------------------------------------------------
 @numlir.njit
 def scale(x, factor=2, offset=0.0):
     return x * factor + offset
@@ -173,7 +173,7 @@ def test_mutual_recursion():
     check_many(is_even, is_even.py_func, [(n,) for n in (0, 1, 10, 7)])
 
 
-# -- globals and closures -------------------------------------------------------------------------------
+# -- globals and closures --------------------------------------------------------------------------
 SCALE = 3
 OFFSET = 0.25
 WEIGHTS = (1, 2, 3)
