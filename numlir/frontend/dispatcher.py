@@ -147,7 +147,7 @@ class Dispatcher(nb_dispatcher.Dispatcher):
     def _typeof_arg(self, value, index):
         try:
             return typeof(value, Purpose.argument)
-        except ValueError:
+        except Exception:      # ValueError, or Numba's own errors (e.g. big-endian dtypes)
             name = self._pysig_names[index] if index < len(self._pysig_names) else f"#{index}"
             raise TypeError(f"numlir: cannot type argument '{name}' of {self.py_func.__name__}: "
                             f"unsupported Python type {type(value).__name__}") from None
@@ -207,6 +207,7 @@ class Dispatcher(nb_dispatcher.Dispatcher):
                 f"of {self.py_func.__name__}; accepted signatures:\n{accepted}")
 
     def add_signatures(self, sigs):
+        self._explicit = True   # entries accept any array layout their signature converts from
         for sig in sigs if not config.DISABLE_JIT else ():
             args, return_type = sigutils.normalize_signature(sig)
             if return_type is not None:

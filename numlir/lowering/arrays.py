@@ -11,7 +11,7 @@ from numba.core import types
 from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
 from numlir.lowering import datamodel as dm
-from numlir.lowering.registry import ITERNEXT, lower, lower_getattr
+from numlir.lowering.registry import ITERNEXT, lower, lower_cast, lower_getattr
 
 Arr = types.Array
 
@@ -165,9 +165,22 @@ def array_getitem(ctx, sig, args):
     _, meta, offset, sizes, strides = res
     resty = sig.return_type
     if not isinstance(resty, Arr):
-        # an all-integer index with None/... still names one element: a 0-d view, then a load
-        raise UnsupportedError("this indexing form", sig.args, loc=ctx.loc)
+        # integers with ``...`` still name one element: load it through a 0-d view
+        if sizes:
+            raise UnsupportedError("this indexing form", sig.args, loc=ctx.loc)
+        elem = av.view(types.Array(arrty.dtype, 0, "A"), meta.base, offset, [], [])
+        return ctx.cast(av.load_elem(ctx, elem, [], arrty.dtype), arrty.dtype, resty)
     return av.view(resty, meta.base, offset, sizes, strides)
+
+
+@lower_cast(Arr, Arr)
+def array_to_array(ctx, val, fromty, toty):
+    """Layout or read-only-ness conversions of the same data (C or F view as 'A', ...)."""
+    if fromty.dtype != toty.dtype or fromty.ndim != toty.ndim:
+        raise UnsupportedError(f"conversion from {fromty} to {toty}", loc=ctx.loc)
+    if toty.layout not in ("A", fromty.layout):
+        raise UnsupportedError(f"conversion from {fromty} to {toty}", loc=ctx.loc)
+    return memref.cast(dm.memref_type(toty), val)
 
 
 @lower(operator.setitem, Arr, types.Any, types.Any)

@@ -18,10 +18,15 @@ def shape_sizes(ctx, shapety, shape):
     else:
         items = [(shapety, shape)]
     sizes = [av.to_index(ctx, v, t) for t, v in items]
+    out = []
     for s in sizes:
-        ctx.raise_if(arith.cmpi(arith.CmpIPredicate.slt, s, av.cindex(0)), ValueError,
-                     "negative dimensions not allowed")
-    return sizes
+        negative = arith.cmpi(arith.CmpIPredicate.slt, s, av.cindex(0))
+        ctx.raise_if(negative, ValueError, "negative dimensions not allowed")
+        # clamp the (unreachable) negative case too: a constant negative size would otherwise be
+        # folded into an invalid static memref type. maxsi, not a select on ``negative``: the
+        # canonicalizer propagates the branch condition into the successor and would undo it
+        out.append(arith.maxsi(s, av.cindex(0)))
+    return out
 
 
 def new_array(ctx, resty, sizes):

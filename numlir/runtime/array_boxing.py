@@ -94,8 +94,12 @@ def unbox_array(em, obj, ty, fallback):
     order = em.load(descr, _DESCR_BYTEORDER, "i8")
     em.guard(em.op(f"arith.cmpi ne, {order}, {em.const(ord('>'), 'i8')} : i8", "k"), fallback)
     flags = em.load(obj, _FLAGS, "i32")
-    contiguous = {"C": _C_CONTIGUOUS, "F": _F_CONTIGUOUS}.get(ty.layout, 0)
-    mask = contiguous | _ALIGNED | _WRITEABLE
+    if em.exact_layout:   # what typeof would say: C if C-contiguous, else F if F-, else A
+        mask = {"C": _C_CONTIGUOUS}.get(ty.layout, _C_CONTIGUOUS | _F_CONTIGUOUS)
+        contiguous = {"C": _C_CONTIGUOUS, "F": _F_CONTIGUOUS}.get(ty.layout, 0)
+    else:                 # explicit signatures: any array the layout can hold
+        contiguous = mask = {"C": _C_CONTIGUOUS, "F": _F_CONTIGUOUS}.get(ty.layout, 0)
+    mask |= _ALIGNED | _WRITEABLE
     want = contiguous | (_ALIGNED if ty.aligned else 0) | (_WRITEABLE if ty.mutable else 0)
     masked = em.op(f"arith.andi {flags}, {em.const(mask, 'i32')} : i32")
     em.guard(em.op(f"arith.cmpi eq, {masked}, {em.const(want, 'i32')} : i32", "k"), fallback)

@@ -72,6 +72,7 @@ class _Emitter:
         self.array_inputs = []      # ndarray objects unboxed so far (candidate bases of views)
         self.owned_flags = iter(())  # ownership flags of the kernel's memref results, in order
         self.boxed = []             # (allocated ptr, owned flag, base object) of boxed arrays
+        self.exact_layout = True    # accept only arrays whose typeof layout is the signature's
 
     def fresh(self, hint="v"):
         self.n += 1
@@ -239,6 +240,13 @@ def _box(em, ty, leaves):
         out = em.fresh("o")
         em.lines.append(f"{done}({out}: !llvm.ptr):")
         return out
+    if isinstance(ty, types.DType):        # a dtype is a compile-time constant
+        from numba.np.numpy_support import as_dtype
+        dtype = as_dtype(ty.dtype)
+        _KEEP.append(dtype)
+        obj = em.ptr(id(dtype))
+        em.capi("Py_IncRef", obj, result=False)
+        return obj
     if isinstance(ty, (types.NoneType, types.Omitted)) or not dm.leaf_types(ty):
         none = em.ptr(id(None))
         em.capi("Py_IncRef", none, result=False)
@@ -266,9 +274,10 @@ def _box(em, ty, leaves):
     raise UnsupportedError(f"returning values of type {ty} to Python")
 
 
-def entry_source(entry_name, kernel_name, argtypes, return_type, kernel_type):
+def entry_source(entry_name, kernel_name, argtypes, return_type, kernel_type, exact_layout=True):
     """MLIR text of the entry function (and the C-API declarations it uses)."""
     em = _Emitter()
+    em.exact_layout = exact_layout
     fallback = "^fallback"
     nargs = em.op(f"arith.andi %nargsf, {em.const(2**63 - 1)} : i64")
     zero = em.op("llvm.ptrtoint %kwnames : !llvm.ptr to i64")
@@ -317,11 +326,11 @@ def entry_source(entry_name, kernel_name, argtypes, return_type, kernel_type):
     ])
 
 
-def add_entry(module, entry_name, kernel_op, argtypes, return_type):
+def add_entry(module, entry_name, kernel_op, argtypes, return_type, exact_layout=True):
     """Append the entry function for ``kernel_op`` to ``module``."""
     kname = kernel_op.attributes["sym_name"].value
     ktype = ir.FunctionType(ir.TypeAttr(kernel_op.attributes["function_type"]).value)
-    src = entry_source(entry_name, kname, argtypes, return_type, ktype)
+    src = entry_source(entry_name, kname, argtypes, return_type, ktype, exact_layout)
     decl = f"func.func private @{kname}{_fn_sig(ktype)}\n"
     append_source(module, decl + src)
 

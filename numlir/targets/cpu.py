@@ -85,7 +85,8 @@ def compile_dispatcher(dispatcher, argtypes, next_entry):
         kernel_op = _lookup(module, name)
         kernel_op.attributes["sym_visibility"] = ir.StringAttr.get("private")
         stages.update(run_stages(module, dump_name, CPU_STAGES[dealloc:split]))
-        add_entry(module, f"{name}_entry", _lookup(module, name), argtypes, return_type)
+        add_entry(module, f"{name}_entry", _lookup(module, name), argtypes, return_type,
+                  exact_layout=not dispatcher._explicit)
         stages.update(run_stages(module, dump_name, CPU_STAGES[split:]))
         entry_name = f"{name}_entry"
         engine = ExecutionEngine(module, opt_level=config.OPT_LEVEL)

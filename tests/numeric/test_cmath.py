@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from oracle import Raised, check_many, numba_of, outcome
+from oracle import check_many, numba_of, python_then_numba
 
 import numlir
 
@@ -20,18 +20,6 @@ _PARTS = [0.0, -0.0, 0.5, -1.0, 1.0, 2.5, -3.0, 1e-300, 1e300, INF, -INF, NAN]
 SPECIAL = [complex(a, b) for a, b in itertools.product(_PARTS, repeat=2)]
 FINITE = [z for z in SPECIAL if cmath.isfinite(z)]
 TOL = dict(rel=1e-14, ulps=2)
-
-
-def python_then_numba(fn):
-    numba_fn = numba_of(fn.py_func)
-
-    def oracle(*args):
-        want = outcome(fn.py_func, *args)
-        if isinstance(want, Raised) and want.type in (ValueError, OverflowError):
-            return numba_fn(*args)
-        return want
-    oracle.__name__ = fn.py_func.__name__
-    return oracle
 
 
 def _compiled(pyfn):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from oracle import Raised, check_many, numba_of, outcome
+from oracle import check_many, numba_of, python_then_numba
 
 import numlir
 
@@ -26,19 +26,6 @@ F32_TOL = dict(rel=3e-7)           # 2-3 ulp of float32
 # CPython has its own gamma/lgamma (Lanczos); Numba and numlir call libm's, which differ from it by
 # more than rounding near the zeros of lgamma: Numba is their oracle, Python a loose check
 LIBM_NOT_CPYTHON = {math.gamma, math.lgamma}
-
-
-def python_then_numba(fn):
-    """Python's result, or Numba's where Python raises a domain or range error."""
-    numba_fn = numba_of(fn.py_func)
-
-    def oracle(*args):
-        want = outcome(fn.py_func, *args)
-        if isinstance(want, Raised) and want.type in (ValueError, OverflowError):
-            return numba_fn(*args)
-        return want
-    oracle.__name__ = fn.py_func.__name__
-    return oracle
 
 
 def _compiled(pyfn, arity):
