@@ -208,11 +208,14 @@ class Dispatcher(nb_dispatcher.Dispatcher):
 
     def add_signatures(self, sigs):
         self._explicit = True   # entries accept any array layout their signature converts from
-        for sig in sigs if not config.DISABLE_JIT else ():
-            args, return_type = sigutils.normalize_signature(sig)
-            if return_type is not None:
-                self.compile(typing.signature(return_type, *args))
-            self.compile_native(args)
+        from numba.core.typeinfer import register_dispatcher
+        # the function's own name is not bound yet: let a self-recursive call resolve to us
+        with register_dispatcher(self):
+            for sig in sigs if not config.DISABLE_JIT else ():
+                args, return_type = sigutils.normalize_signature(sig)
+                if return_type is not None:
+                    self.compile(typing.signature(return_type, *args))
+                self.compile_native(args)
         self._explicit = True
         self._can_compile = False
 

@@ -129,8 +129,6 @@ def test_dtype_attribute_as_argument(dtype):
     np.testing.assert_array_equal(c, want_c)
 
 
-@pytest.mark.xfail(strict=True, reason="numlir: returning a.dtype from compiled code gives None "
-                                       "(NumPy and Numba return the np.dtype object)")
 @pytest.mark.parametrize("dtype", [np.float64, np.int8], ids=["float64", "int8"])
 def test_return_dtype(dtype):
     got = get_dtype(np.zeros(2, dtype))

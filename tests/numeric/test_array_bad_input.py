@@ -45,11 +45,6 @@ def test_bad_argument_is_a_typeerror_naming_it(name, value):
     assert total(np.arange(4.0)) == 6.0
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="numlir: a non-native byte order (np.zeros(3, '>f8')) or np.longdouble "
-                          "array raises numba's NumbaValueError 'Unsupported array dtype: >f8' "
-                          "(not a TypeError, and the argument is not named); Numba raises a "
-                          "TypingError")
 @pytest.mark.parametrize("value", [np.zeros(3, ">f8"), np.zeros(3, np.longdouble)],
                          ids=["big-endian", "longdouble"])
 def test_unsupported_dtype_names_the_argument(value):

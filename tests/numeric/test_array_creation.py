@@ -264,10 +264,6 @@ def _child(src):
                           text=True, timeout=120, env=dict(os.environ), check=False)
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="numlir: a negative constant dimension (np.ones(-3), np.zeros((n, -1)))"
-                          " aborts the process in MLIR (MemRefType::get assertion "
-                          "'verifyInvariants' failed) instead of raising ValueError")
 def test_negative_constant_dimension_raises_valueerror():
     res = _child("""
         import numpy as np, numlir

@@ -156,12 +156,6 @@ def test_mask_rows_of_2d():
     check(mask_get, a, np.array([True, False, True]))
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="numlir: a 2-d boolean mask (a[a > 5] with a 2-d) aborts the process "
-                          "in LLVM ('Assertion `Index < size() && \"invalid index for value "
-                          "range\"' failed', STLExtras.h) instead of returning the selected "
-                          "elements or raising UnsupportedError (Numba fails with an internal "
-                          "AssertionError too)")
 def test_mask_2d_does_not_crash():
     res = subprocess.run([sys.executable, "-c", textwrap.dedent("""
         import numpy as np, numlir

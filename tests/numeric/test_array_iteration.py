@@ -158,12 +158,7 @@ def test_for_over_rows(lay):
     check(row_sums_3d, layout((3, 4, 5), np.float64, lay))
 
 
-@pytest.mark.parametrize("lay", [pytest.param("C", marks=pytest.mark.xfail(
-    strict=True, raises=numlir.UnsupportedError,
-    reason="numlir: a variable assigned both a C view (a[0] of a C array) and an iterated row "
-           "(layout A) needs the conversion array(float64, 1d, C) -> array(float64, 1d, A), "
-           "which numlir does not support ('numlir does not support conversion from "
-           "array(float64, 1d, C) to array(float64, 1d, A)'); Numba does")), "F", "strided"])
+@pytest.mark.parametrize("lay", ["C", "F", "strided"])
 def test_row_variable_unified_with_view(lay):
     check(last_row, layout((4, 5), np.float64, lay))
 

@@ -198,12 +198,6 @@ def _ravel(a):
     return a.ravel()
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="numlir: once a function is compiled for a layout-'A' (or F) array, a "
-                          "C-contiguous argument of the same dtype/ndim is dispatched to that "
-                          "compiled version instead of a C specialisation (Numba compiles one), "
-                          "so a.ravel() returns a copy instead of a view (and astype of an F "
-                          "array loses F order); results depend on the call history")
 def test_c_array_not_dispatched_to_layout_a_version():
     f = numlir.njit(_ravel)
     c = np.arange(12.0).reshape(3, 4)

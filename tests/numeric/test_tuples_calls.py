@@ -2,7 +2,6 @@
 compiled functions (keywords, defaults, explicit signatures, recursion), globals and closures."""
 from __future__ import annotations
 
-import numba
 import numpy as np
 import pytest
 from oracle import check_many, numba_of
@@ -154,10 +153,6 @@ def fib(n):
 """
 
 
-@pytest.mark.xfail(strict=True, raises=numba.core.errors.TypingError, reason=(
-    "eager @njit(sig) compiles before the function's global name exists: Numba's decorator wraps "
-    "the eager compile in typeinfer.register_dispatcher(disp) so the self-reference resolves; "
-    "numlir/decorators.py (add_signatures) does not -> NameError while typing"))
 def test_recursion_explicit_signature():
     namespace = {}     # a module of its own, so the failure belongs to this test, not to import
     exec(compile(_FIB_SRC, "<fib>", "exec"), namespace)

@@ -127,11 +127,6 @@ def test_indexerror_after_allocating_does_not_leak():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True,
-                   reason="numlir: a user `raise ValueError(...)` after allocating an array leaks "
-                          "the array: 10^4 calls of raise_user_error_after_alloc(1024) grow RSS "
-                          "by ~80 MB (one 8 KB buffer per call); the IndexError of boundscheck "
-                          "does not leak")
 def test_user_raise_after_allocating_does_not_leak():
     grew = growth_mb(_raising(raise_user_error_after_alloc, 1024, exc=ValueError),
                      calls=CALLS // 10, warmup=1000)

@@ -1,5 +1,4 @@
 """``NUMLIR_DUMP_IR``: every stage of every compiled function is written to the directory."""
-import pytest
 
 import numlir
 from numlir import config
