@@ -27,12 +27,10 @@ def _element_offset(meta, idx):
 def _nditer_model(ty):
     if len(ty.arrays) != 1:
         raise KeyError(ty)
-    return [ir.MemRefType.get([], ir.IndexType.get()), dm.memref_type(ty.arrays[0])]
+    return av.cursor_model(ty.arrays[0])
 
 
-@lower(np.nditer, Arr)
-def lower_nditer(ctx, sig, args):
-    return (av.new_cursor(ctx), args[0])
+lower(np.nditer, Arr)(av.start_iteration)
 
 
 @lower(ITERNEXT, types.NumpyNdIterType)

@@ -181,12 +181,10 @@ def lower_enumerate_next(ctx, sig, args):
 
 @dm.register_model(types.NumpyNdEnumerateType)
 def _ndenumerate_model(ty):
-    return [ir.MemRefType.get([], ir.IndexType.get()), dm.memref_type(ty.array_type)]
+    return av.cursor_model(ty.array_type)
 
 
-@lower(np.ndenumerate, Arr)
-def lower_ndenumerate(ctx, sig, args):
-    return (av.new_cursor(ctx), args[0])
+lower(np.ndenumerate, Arr)(av.start_iteration)
 
 
 @lower(ITERNEXT, types.NumpyNdEnumerateType)

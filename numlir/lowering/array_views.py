@@ -186,3 +186,14 @@ def advance(cursor, limit):
     ok = arith.cmpi(P.slt, cur, limit)
     memref.store(arith.addi(cur, cindex(1)), cursor, [])
     return ok, arith.select(ok, cur, cindex(0))
+
+
+def cursor_model(arrty):
+    """Data model of an iterator over an array: an ``index`` cursor slot and the array."""
+    from numlir.lowering import datamodel as dm
+    return [ir.MemRefType.get([], index_type()), dm.memref_type(arrty)]
+
+
+def start_iteration(ctx, sig, args):
+    """Rule body of ``iter(a)``/``np.nditer(a)``/``np.ndenumerate(a)``: a fresh cursor at 0."""
+    return (new_cursor(ctx), args[0])

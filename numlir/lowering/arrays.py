@@ -285,12 +285,10 @@ def flat_getitem(ctx, sig, args):
 # -- iteration ---------------------------------------------------------------------------------------------
 @dm.register_model(types.ArrayIterator)
 def _array_iter_model(ty):
-    return [ir.MemRefType.get([], ir.IndexType.get()), dm.memref_type(ty.array_type)]
+    return av.cursor_model(ty.array_type)
 
 
-@lower(iter, Arr)
-def array_iter(ctx, sig, args):
-    return (av.new_cursor(ctx), args[0])
+lower(iter, Arr)(av.start_iteration)
 
 
 @lower(ITERNEXT, types.ArrayIterator)
