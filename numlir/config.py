@@ -5,8 +5,8 @@
 | ``NUMLIR_DISABLE_JIT`` | bool | 0 | run the Python functions instead of compiling them |
 | ``NUMLIR_OPT_LEVEL`` | int 0-3 | 3 | LLVM optimisation level of the ExecutionEngine |
 | ``NUMLIR_DUMP_IR`` | directory | "" | write every stage of every compiled function there |
-| ``NUMLIR_PRINT_AFTER`` | pass name | "" | print the IR after each pass of that name (``all`` for every pass) |
-| ``NUMLIR_REPRO_DIR`` | directory | temp dir | where a failing pass pipeline writes its reproducer |
+| ``NUMLIR_PRINT_AFTER`` | pass name | "" | print the IR after that pass (``all``: every pass) |
+| ``NUMLIR_REPRO_DIR`` | directory | temp dir | where a failing pipeline writes its reproducer |
 | ``NUMLIR_BOUNDSCHECK`` | bool | 0 | check array indices (IndexError) in every function |
 | ``NUMLIR_DEBUG_VERIFY`` | bool | 0 | verify the module after every pass (slower compiles) |
 """

@@ -1,4 +1,4 @@
-"""The Dispatcher behind ``@numlir.njit``: one typed overload and one native entry per argument types.
+"""The Dispatcher behind ``@numlir.njit``: one typed overload and one native entry per signature.
 
 Numba sees it as an ordinary dispatcher of the typing-only target, so calls between numlir functions
 and into Numba's ``@overload`` implementations are typed without llvmlite. Python calls go through a
@@ -298,7 +298,7 @@ def _passable(ty):
 
 
 def _jit(*args, **options):
-    """``njit`` as Numba's overload machinery calls it for implementations it types on our target."""
+    """``njit`` as Numba's overload machinery calls it for implementations typed on our target."""
     def wrap(fn):
         return Dispatcher(fn, targetoptions=options)
     if args and callable(args[0]):

@@ -107,7 +107,7 @@ def array_truediv(ctx, sig, args):
     return elementwise(ctx, sig.return_type, list(zip(sig.args, args)), scalar_fn)
 
 
-# -- advanced indexing ----------------------------------------------------------------------------------
+# -- advanced indexing -----------------------------------------------------------------------------
 def _count_true(ctx, maskty, mask):
     meta = av.metadata(mask)
     counter = av.new_cursor(ctx)

@@ -22,7 +22,7 @@ def _element_offset(meta, idx):
     return off
 
 
-# -- np.nditer over one array: 0-d views in C order ---------------------------------------------------
+# -- np.nditer over one array: 0-d views in C order ------------------------------------------------
 @dm.register_model(types.NumpyNdIterType)
 def _nditer_model(ty):
     if len(ty.arrays) != 1:
@@ -53,7 +53,7 @@ def lower_item(ctx, sig, args):
                     sig.return_type)
 
 
-# -- a.flat iteration: scalars in C order ------------------------------------------------------------------
+# -- a.flat iteration: scalars in C order ----------------------------------------------------------
 # ``a.flat`` is its own iterator (datamodel: a cursor and the array); ``iter`` is the identity
 def _flat_next(ctx, sig, args, arrty):
     cursor, arr = args[0]
@@ -73,7 +73,7 @@ def lower_flat_next(ctx, sig, args):
     return _flat_next(ctx, sig, args, sig.args[0].array_type)
 
 
-# -- np.ndindex ---------------------------------------------------------------------------------------------
+# -- np.ndindex ------------------------------------------------------------------------------------
 @dm.register_model(types.NumpyNdIndexType)
 def _ndindex_model(ty):
     i64 = ir.IntegerType.get_signless(64)
@@ -101,7 +101,7 @@ def lower_ndindex_next(ctx, sig, args):
     return tuple([av.to_int64(i) for i in idx] + [ok])
 
 
-# -- reductions Numba implements as intrinsics ----------------------------------------------------------------
+# -- reductions Numba implements as intrinsics -----------------------------------------------------
 def _accumulate(ctx, arrty, arr, init, step, acc_ty):
     """Fold ``step(acc, element)`` over all elements (C order) starting from ``init``."""
     meta = av.metadata(arr)
@@ -126,7 +126,7 @@ def _adder(ctx, ty):
     return arith.addi
 
 
-# -- sorting: Numba's quicksort is Python (register_jitable); compile it like any helper ------------------
+# -- sorting: Numba's quicksort is Python (register_jitable); compile it like any helper -----------
 @lower("array.sort", Arr, types.StringLiteral)
 def lower_array_sort(ctx, sig, args):
     from numba.np import arrayobj

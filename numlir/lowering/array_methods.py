@@ -136,7 +136,7 @@ def lower_array_view(ctx, sig, args):
                                results=[dm.memref_type(resty)], operands=[raw]).result
 
 
-# -- iterators ------------------------------------------------------------------------------------------
+# -- iterators -------------------------------------------------------------------------------------
 @lower(iter, types.IteratorType)
 def iter_of_iterator(ctx, sig, args):
     return args[0]

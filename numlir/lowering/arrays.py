@@ -16,7 +16,7 @@ from numlir.lowering.registry import ITERNEXT, lower, lower_cast, lower_getattr
 Arr = types.Array
 
 
-# -- slice objects -----------------------------------------------------------------------------------
+# -- slice objects ---------------------------------------------------------------------------------
 @lower(slice, types.Any, varargs=True)
 def lower_slice(ctx, sig, args):
     i64 = types.int64
@@ -38,7 +38,7 @@ def lower_slice(ctx, sig, args):
     return (start, stop, step)
 
 
-# -- attributes ----------------------------------------------------------------------------------------
+# -- attributes ------------------------------------------------------------------------------------
 @lower_getattr(Arr, "shape")
 def array_shape(ctx, ty, arr, resty):
     return tuple(av.to_int64(s) for s in av.metadata(arr).sizes)
@@ -98,7 +98,7 @@ def flat_len(ctx, sig, args):
                     sig.return_type)
 
 
-# -- indexing ------------------------------------------------------------------------------------------
+# -- indexing --------------------------------------------------------------------------------------
 def _index_items(idxty, idxval):
     if isinstance(idxty, types.BaseTuple):
         return list(zip(idxty.types, dm.tuple_items(idxty, idxval)))
@@ -110,7 +110,7 @@ def _consumes_dim(ty):
 
 
 def basic_index(ctx, arrty, arr, idxty, idxval):
-    """Resolve a basic index. Returns ("element", indices) or ("view", meta, offset, sizes, strides)."""
+    """Resolve a basic index: ("element", indices) or ("view", meta, offset, sizes, strides)."""
     items = _index_items(idxty, idxval)
     for ty, _ in items:
         if not isinstance(dm.strip_literal(ty), (types.Integer, types.SliceType, types.EllipsisType,
@@ -261,7 +261,7 @@ def broadcast_to(ctx, srcty, src, sizes):
     return av.view(types.Array(srcty.dtype, n, "A"), meta.base, meta.offset, sizes, new_strides)
 
 
-# -- flat access (used by Numba's np.ones/np.full implementations) ----------------------------------------
+# -- flat access (used by Numba's np.ones/np.full implementations) ---------------------------------
 @lower(operator.setitem, types.NumpyFlatType, types.Integer, types.Any)
 def flat_setitem(ctx, sig, args):
     flatty, idxty, valty = sig.args
@@ -282,7 +282,7 @@ def flat_getitem(ctx, sig, args):
     return ctx.cast(av.load_elem(ctx, arr, idx, dtype), dtype, sig.return_type)
 
 
-# -- iteration ---------------------------------------------------------------------------------------------
+# -- iteration -------------------------------------------------------------------------------------
 @dm.register_model(types.ArrayIterator)
 def _array_iter_model(ty):
     return av.cursor_model(ty.array_type)

@@ -71,6 +71,7 @@ def lower_builtin_next(ctx, sig, args):
     itty = sig.args[0]
     pty = types.Pair(itty.yield_type, types.boolean)
     from numba.core import typing
+
     from numlir.lowering import datamodel as dm
     pair = ctx.call_rule(ITERNEXT, typing.signature(pty, itty), args, what="next()")
     leaves = dm.flatten(pty, pair)

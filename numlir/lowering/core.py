@@ -67,7 +67,7 @@ class ModuleLowering:
         return name
 
     def function_for(self, dispatcher, argtypes, public=False):
-        """The FuncOp of ``dispatcher`` at ``argtypes``, lowering it (and its callees) on first use."""
+        """The FuncOp of ``dispatcher`` at ``argtypes``, lowered (with callees) on first use."""
         key = (id(dispatcher), tuple(argtypes))
         hit = self.functions.get(key)
         if hit is not None:
@@ -277,7 +277,7 @@ class FunctionLowerer:
         self.return_status(arith.constant(self.i32, code))
 
     def raise_if(self, cond, exc_class, *args):
-        """If the i1 ``cond`` holds, raise ``exc_class(*args)``; emission continues on the else path."""
+        """If the i1 ``cond`` holds, raise ``exc_class(*args)``; emission goes on in the else."""
         err, cont = self.new_block(), self.new_block()
         cf.cond_br(cond, [], [], err, cont)
         with ir.InsertionPoint(err):
@@ -294,7 +294,7 @@ class FunctionLowerer:
             self.return_status(status)
         self.move_to(cont)
 
-    # -- calls --------------------------------------------------------------------------------------
+    # -- calls -------------------------------------------------------------------------------------
     def call_rule(self, key, sig, args, what=None):
         """Lower ``key`` applied to ``args`` (already of ``sig.args`` types) with the registry."""
         if isinstance(key, OverloadKey):
@@ -309,7 +309,7 @@ class FunctionLowerer:
         return rule(self, sig, args)
 
     def call_dispatcher(self, dispatcher, argtypes, sig, args):
-        """Call another numlir-typed function (a user function or a Numba overload implementation)."""
+        """Call another numlir-typed function (a user function or a Numba implementation)."""
         if len(argtypes) != len(args):
             args = list(args)[:len(argtypes)]
         try:
@@ -327,7 +327,7 @@ class FunctionLowerer:
         return self.cast(val, callee_ret, sig.return_type)
 
     def call_python(self, pyfunc, sig, args):
-        """Lower ``pyfunc(*args)`` by compiling the Python helper itself (Numba's compile_internal)."""
+        """Lower ``pyfunc(*args)`` by compiling the Python helper (Numba's compile_internal)."""
         return self.call_dispatcher(_internal_dispatcher(pyfunc), sig.args, sig, args)
 
     def impl_key(self, fnty, sig):

@@ -149,7 +149,7 @@ def _bound_model(ty):
     return leaf_types(ty.this)                 # the receiver travels with the bound method
 
 
-# -- arrays -------------------------------------------------------------------------------------------
+# -- arrays ----------------------------------------------------------------------------------------
 DYN = ir.ShapedType.get_dynamic_size()
 
 

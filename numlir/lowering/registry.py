@@ -2,13 +2,15 @@
 
 ``@lower(operator.add, types.Integer, types.Integer)`` registers a rule; a pattern is a Numba type
 class (matched with ``isinstance``), a type instance (matched with ``==``) or ``types.Any``. A rule
-is called as ``rule(ctx, sig, args)`` with ``args`` already converted to ``sig.args`` and returns the
+is called as ``rule(ctx, sig, args)`` with ``args`` converted to ``sig.args``; it returns the
 lowered value of ``sig.return_type``. ``@lower_cast(From, To)`` registers conversions, and
-``@lower_getattr(TypeClass, "attr")`` attribute reads, called as ``rule(ctx, type, value, result_type)``.
+``@lower_getattr(TypeClass, "attr")`` attribute reads, called as
+``rule(ctx, type, value, result_type)``.
 """
 from __future__ import annotations
 
 from numba.core import types
+
 
 class _IterNext:
     """Key of the ``iternext`` IR operation: advance an iterator, giving (value, is_valid).

@@ -136,7 +136,8 @@ def box_array(em, ty, value):
     offset = em.op(f"llvm.extractvalue {d}[2] : {st}")
     itemsize = as_dtype(ty.dtype).itemsize
     byte_off = em.op(f"arith.muli {offset}, {em.const(itemsize)} : i64")
-    data = em.op(f"llvm.getelementptr {aligned}[{byte_off}] : (!llvm.ptr, i64) -> !llvm.ptr, i8", "p")
+    data = em.op(f"llvm.getelementptr {aligned}[{byte_off}] : (!llvm.ptr, i64) -> !llvm.ptr, i8",
+                 "p")
     n = em.const(max(ty.ndim, 1))
     dims = em.op(f"llvm.alloca {n} x i64 : (i64) -> !llvm.ptr", "p")
     strides = em.op(f"llvm.alloca {n} x i64 : (i64) -> !llvm.ptr", "p")

@@ -274,6 +274,11 @@ def _box(em, ty, leaves):
     raise UnsupportedError(f"returning values of type {ty} to Python")
 
 
+def _declarations(em):
+    """``func.func private`` declarations of the C-API functions the emitter called."""
+    return [f"func.func private @{fn}{_CAPI[fn].replace(') -> ()', ')')}" for fn in sorted(em.used)]
+
+
 def entry_source(entry_name, kernel_name, argtypes, return_type, kernel_type, exact_layout=True):
     """MLIR text of the entry function (and the C-API declarations it uses)."""
     em = _Emitter()
@@ -311,7 +316,7 @@ def entry_source(entry_name, kernel_name, argtypes, return_type, kernel_type, ex
     em.label(fallback)
     fwd = em.capi("PyObject_Vectorcall", "%self", "%args", "%nargsf", "%kwnames")
     em.stmt(f"return {fwd} : !llvm.ptr")
-    decls = [f"func.func private @{fn}{_CAPI[fn].replace(') -> ()', ')')}" for fn in sorted(em.used)]
+    decls = _declarations(em)
     ftype = "(!llvm.ptr, !llvm.ptr, i64, !llvm.ptr) -> !llvm.ptr"
     body = "\n".join(em.lines)
     return "\n".join(decls + [
@@ -375,7 +380,7 @@ def print_source(name, argtypes):
     em.stmt(f"cf.br {done}")
     em.label(done)
     em.stmt("return")
-    decls = [f"func.func private @{fn}{_CAPI[fn].replace(') -> ()', ')')}" for fn in sorted(em.used)]
+    decls = _declarations(em)
     return "\n".join(decls + [f"func.func private @{name}({', '.join(params)}) {{",
                                 "\n".join(em.lines), "}"])
 

@@ -1,4 +1,4 @@
-"""Exceptions raised by compiled code: a process-wide table of (class, constant args) by status code.
+"""Exceptions raised by compiled code: a process-wide table of (class, constant args) by status.
 
 A compiled function returns a non-zero i32 status instead of raising; the native entry point hands
 the status to :func:`raise_status`, which raises the Python exception the source code named.

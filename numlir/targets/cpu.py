@@ -1,5 +1,5 @@
-"""The CPU target: lower a typed dispatcher overload into one module, run the CPU stages, JIT it with
-MLIR's ExecutionEngine and wrap its native entry point as a Python builtin function."""
+"""The CPU target: lower a typed dispatcher overload into one module, run the CPU stages, JIT it
+with MLIR's ExecutionEngine and wrap its native entry point as a Python builtin function."""
 from __future__ import annotations
 
 import ctypes
@@ -66,7 +66,7 @@ def _translate(text, cmd):
 
 
 def compile_dispatcher(dispatcher, argtypes, next_entry):
-    """Compile ``dispatcher`` at ``argtypes`` to a native entry that falls back to ``next_entry``."""
+    """Compile ``dispatcher`` at ``argtypes``: a native entry falling back to ``next_entry``."""
     load_rules()
     # lowering may type more code (overload methods, helpers): keep Numba on our target
     with te.target_override(TARGET_NAME), _context_lock, mlir_context(), ir.Location.unknown():
