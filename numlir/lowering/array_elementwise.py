@@ -152,20 +152,28 @@ def array_fancy_getitem(ctx, sig, args):
                 scf.YieldOp([])
         av.loop_nest(av.metadata(arr).sizes, body)
         return out
-    if isinstance(idxty.dtype, types.Integer) and idxty.ndim == 1 and arrty.ndim == 1:
+    if (isinstance(idxty.dtype, types.Integer) and idxty.ndim == 1
+            and isinstance(sig.return_type, Arr) and sig.return_type.ndim == arrty.ndim):
+        # a[idx]: rows of ``a`` picked by a 1-d integer array (any ndim of ``a``)
         meta = av.metadata(arr)
         n = av.metadata(idx).sizes[0]
-        out = av.allocate(ctx, sig.return_type, [n])
+        out = av.allocate(ctx, sig.return_type, [n] + meta.sizes[1:])
+        _check_int_index(ctx, idxty, idx, meta.sizes[0])
 
         def gather(ivs):
-            raw = av.load_elem(ctx, idx, ivs, idxty.dtype)
-            i = arith.index_cast(ir.IndexType.get(), ctx.cast(raw, idxty.dtype, types.int64))
-            i = arith.select(arith.cmpi(av.P.slt, i, av.cindex(0)), arith.addi(i, meta.sizes[0]), i)
-            av.store_elem(ctx, av.load_elem(ctx, arr, [i], arrty.dtype), out, ivs, arrty.dtype)
-        _check_int_index(ctx, idxty, idx, meta.sizes[0])
-        av.loop_nest([n], gather)
+            i = _row(ctx, idxty, idx, ivs[0], meta.sizes[0])
+            av.store_elem(ctx, av.load_elem(ctx, arr, [i] + ivs[1:], arrty.dtype), out, ivs,
+                          arrty.dtype)
+        av.loop_nest([n] + meta.sizes[1:], gather)
         return out
     raise UnsupportedError("this advanced indexing form", sig.args, loc=ctx.loc)
+
+
+def _row(ctx, idxty, idx, k, size):
+    """``idx[k]`` as an index into a dimension of ``size`` (negative values count from the end)."""
+    raw = av.load_elem(ctx, idx, [k], idxty.dtype)
+    i = arith.index_cast(ir.IndexType.get(), ctx.cast(raw, idxty.dtype, types.int64))
+    return arith.select(arith.cmpi(av.P.slt, i, av.cindex(0)), arith.addi(i, size), i)
 
 
 def _check_int_index(ctx, idxty, idx, size):
@@ -190,6 +198,8 @@ def _check_int_index(ctx, idxty, idx, size):
 def array_fancy_setitem(ctx, sig, args):
     arrty, idxty, valty = sig.args
     arr, idx, val = args
+    if isinstance(idxty.dtype, types.Integer) and idxty.ndim == 1:
+        return _scatter_rows(ctx, sig, args)
     if not (isinstance(idxty.dtype, types.Boolean) and idxty.ndim == arrty.ndim):
         raise UnsupportedError("this advanced index assignment", sig.args, loc=ctx.loc)
     _check_mask_shape(ctx, arr, idx)
@@ -212,6 +222,28 @@ def array_fancy_setitem(ctx, sig, args):
 
 
 __all__ = ["elementwise", "broadcast_shape", "typing"]
+
+
+def _scatter_rows(ctx, sig, args):
+    """``a[idx] = v``: rows of ``a`` picked by a 1-d integer array, ``v`` broadcast to them."""
+    arrty, idxty, valty = sig.args
+    arr, idx, val = args
+    if not arrty.mutable:
+        raise UnsupportedError("writing to a read-only array", sig.args, loc=ctx.loc)
+    meta = av.metadata(arr)
+    sizes = [av.metadata(idx).sizes[0]] + meta.sizes[1:]
+    _check_int_index(ctx, idxty, idx, meta.sizes[0])
+    from numlir.lowering.arrays import broadcast_to
+    src = broadcast_to(ctx, valty, val, sizes) if isinstance(valty, Arr) else None
+
+    def body(ivs):
+        i = _row(ctx, idxty, idx, ivs[0], meta.sizes[0])
+        if src is None:
+            v = ctx.cast(val, valty, arrty.dtype)
+        else:
+            v = ctx.cast(av.load_elem(ctx, src, ivs, valty.dtype), valty.dtype, arrty.dtype)
+        av.store_elem(ctx, v, arr, [i] + ivs[1:], arrty.dtype)
+    av.loop_nest(sizes, body)
 
 
 @lower(np.nonzero, Arr)

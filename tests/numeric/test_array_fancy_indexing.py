@@ -189,9 +189,6 @@ def test_take_1d_dtypes(dtype):
     check(take, layout((6,), dtype, "strided"), np.array([5, 0, -2, 0]))
 
 
-@pytest.mark.xfail(strict=True, raises=numlir.UnsupportedError,
-                   reason="numlir: an integer array indexing the rows of a 2-d array (a[idx]) "
-                          "raises 'numlir does not support this advanced indexing form'")
 def test_take_rows_of_2d():
     check(take, layout((3, 4), np.float64, "C"), np.array([2, 0, 2]))
 
@@ -204,9 +201,6 @@ def test_take_with_integer():
     check(take_then_col, layout((3, 4), np.float64, "C"), np.array([2, 0]))
 
 
-@pytest.mark.xfail(strict=True, raises=numlir.UnsupportedError,
-                   reason="numlir: assignment through an integer array (a[idx] = v) raises "
-                          "'numlir does not support this advanced index assignment'")
 def test_put_1d():
     check_mutating(put, lambda: (layout((6,), np.float64, "C"), np.array([1, -1, 3]), 9.5))
 
@@ -231,3 +225,13 @@ def test_nonzero_dtypes(dtype):
 def test_sieve():
     for n in (2, 3, 30, 1000):
         check(primes_below, n)
+
+
+def test_take_rows_negative_and_3d():
+    check(take, layout((4, 2, 3), np.int64, "C"), np.array([-1, 0, 3, -4]))
+    check(take, layout((4, 3), np.float64, "F"), np.array([1, 1]))
+
+
+def test_put_rows_of_2d_with_broadcast_value():
+    check_mutating(put, lambda: (layout((4, 3), np.float64, "C"), np.array([0, -1]),
+                                 np.array([1.5, 2.5, 3.5])))
