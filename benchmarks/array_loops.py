@@ -25,11 +25,10 @@ import statistics
 import subprocess
 import sys
 import textwrap
-import time
 
 import numpy as np
 
-from numlir.tools.report import fmt_time, geomean, print_header, print_table
+from numlir.tools.report import fmt_time, geomean, median_pair, print_header, print_table, time_once
 
 # Each entry: (name, source defining it with @jit, big args, small args) -- the args are Python
 # expressions evaluated with ``np`` in scope; the small ones are for the compile-time children.
@@ -124,17 +123,6 @@ print("RESULT" + json.dumps(out))
 '''
 
 
-def time_once(fn, args, min_time=0.02):
-    """Seconds per call, batching calls so one sample lasts at least ``min_time``."""
-    number = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn(*args)
-        dt = time.perf_counter() - t0
-        if dt >= min_time or number >= 1 << 20:
-            return dt / number
-        number *= max(2, int(min_time / max(dt, 1e-9)) + 1)
 
 
 def same_result(got, want):
@@ -205,11 +193,7 @@ def main(argv=None):
         same = same_result(got, expected)
         if not same:
             failures.append(f"{name}: numlir's result differs from numba's")
-        t_nl, t_nb = [], []
-        for _ in range(args.repeats):
-            t_nl.append(time_once(nl, inputs))
-            t_nb.append(time_once(nb, inputs))
-        m_nl, m_nb = statistics.median(t_nl), statistics.median(t_nb)
+        m_nl, m_nb = median_pair(nl, nb, inputs, args.repeats)
         ratios.append(m_nb / m_nl)
         rows.append([name, fmt_time(m_nb), fmt_time(m_nl), f"{m_nb / m_nl:.2f}",
                      "yes" if same else "NO"])

@@ -11,24 +11,9 @@ timed ``--repeats`` times, alternating numlir and Numba, and the median per call
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
-from numlir.tools.report import fmt_time, geomean, print_header, print_table
+from numlir.tools.report import fmt_time, geomean, median_pair, print_header, print_table
 from numlir.tools.showcase import EXTRA_KERNELS, KERNELS, results_equal
-
-
-def time_once(fn, args, min_time=0.02):
-    """Seconds per call, batching calls so one sample lasts at least ``min_time``."""
-    number = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn(*args)
-        dt = time.perf_counter() - t0
-        if dt >= min_time or number >= 1 << 20:
-            return dt / number
-        number *= max(2, int(min_time / max(dt, 1e-9)) + 1)
 
 
 def main(argv=None):
@@ -63,11 +48,7 @@ def main(argv=None):
         same = results_equal(got, expected)
         if not same:
             failures.append(f"{name}: numlir returned {got!r}, numba {expected!r}")
-        t_nl, t_nb = [], []
-        for _ in range(args.repeats):
-            t_nl.append(time_once(nl, big))
-            t_nb.append(time_once(nb, big))
-        m_nl, m_nb = statistics.median(t_nl), statistics.median(t_nb)
+        m_nl, m_nb = median_pair(nl, nb, big, args.repeats)
         ratios.append(m_nb / m_nl)
         rows.append([label, fmt_time(m_nb), fmt_time(m_nl), f"{m_nb / m_nl:.2f}",
                      "yes" if same else "NO"])

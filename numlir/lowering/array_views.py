@@ -141,12 +141,6 @@ def allocate(ctx, resty, sizes):
     return view(resty, meta.base, cindex(0), sizes, contiguous_strides(sizes, order))
 
 
-def load_linear(ctx, arrty, arr, flat_index):
-    """``arr.flat[flat_index]`` (C order) for any layout."""
-    meta = Meta(arr)
-    return load_elem(ctx, arr, unravel(flat_index, meta.sizes), arrty.dtype)
-
-
 def unravel(flat_index, sizes):
     idx = [None] * len(sizes)
     rem = flat_index

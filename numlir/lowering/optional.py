@@ -57,21 +57,12 @@ def _is_none(ctx, optty, val, negate):
     return flag if negate else arith.xori(flag, ctx.const(types.boolean, True))
 
 
-@lower(operator.is_, types.Optional, types.NoneType)
-def _opt_is_none(ctx, sig, args):
-    return _is_none(ctx, sig.args[0], args[0], False)
+def _is_none_rule(opt_pos, negate):
+    def rule(ctx, sig, args):
+        return _is_none(ctx, sig.args[opt_pos], args[opt_pos], negate)
+    return rule
 
 
-@lower(operator.is_, types.NoneType, types.Optional)
-def _none_is_opt(ctx, sig, args):
-    return _is_none(ctx, sig.args[1], args[1], False)
-
-
-@lower(operator.is_not, types.Optional, types.NoneType)
-def _opt_is_not_none(ctx, sig, args):
-    return _is_none(ctx, sig.args[0], args[0], True)
-
-
-@lower(operator.is_not, types.NoneType, types.Optional)
-def _none_is_not_opt(ctx, sig, args):
-    return _is_none(ctx, sig.args[1], args[1], True)
+for _op, _negate in ((operator.is_, False), (operator.is_not, True)):
+    lower(_op, types.Optional, types.NoneType)(_is_none_rule(0, _negate))
+    lower(_op, types.NoneType, types.Optional)(_is_none_rule(1, _negate))

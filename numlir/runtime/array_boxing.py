@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 
 import numpy as np
-from numba.core import types
 from numba.np.numpy_support import as_dtype
 
 from numlir.lowering import datamodel as dm
@@ -204,7 +203,3 @@ def _base_object(em, owned, alloc):
     out = em.fresh("base")
     em.lines.append(f"{join}({out}: !llvm.ptr):")
     return out
-
-
-def is_array(ty):
-    return isinstance(ty, types.Array)

@@ -4,7 +4,9 @@ from __future__ import annotations
 import math
 import os
 import shlex
+import statistics
 import sys
+import time
 
 
 def fmt_time(seconds):
@@ -78,3 +80,25 @@ def print_header(title):
         pass
     print(f"python {platform.python_version()}, {cpu}, {os.cpu_count()} cores")
     print()
+
+
+def time_once(fn, args, min_time=0.02):
+    """Seconds per call, batching calls so one sample lasts at least ``min_time``."""
+    number = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn(*args)
+        dt = time.perf_counter() - t0
+        if dt >= min_time or number >= 1 << 20:
+            return dt / number
+        number *= max(2, int(min_time / max(dt, 1e-9)) + 1)
+
+
+def median_pair(fn_a, fn_b, args, repeats):
+    """Median seconds per call of two functions on the same arguments, samples interleaved."""
+    ta, tb = [], []
+    for _ in range(repeats):
+        ta.append(time_once(fn_a, args))
+        tb.append(time_once(fn_b, args))
+    return statistics.median(ta), statistics.median(tb)
