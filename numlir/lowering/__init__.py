@@ -12,7 +12,7 @@ import importlib
 _CORE_RULES = ("intrinsics", "scalars", "casts", "control_flow", "builtins", "math", "cmath",
                "tuples", "numbers", "optional", "arrays", "array_elementwise", "advanced_indexing",
                "ufunc_scalars", "linalg_loops", "array_methods", "array_iteration",
-               "array_literals")
+               "array_literals", "fused_reductions")
 _LIBRARY_RULES = ("library",)
 _loaded = set()
 

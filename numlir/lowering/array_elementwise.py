@@ -1,4 +1,5 @@
-"""Elementwise operators on arrays with NumPy broadcasting, as explicit scf loop nests.
+"""Elementwise operators on arrays with NumPy broadcasting, as lazy array expressions that fuse
+into one ``linalg.generic`` (see ``lazy_arrays.py`` and ``fusion.py``).
 
 The loop form is the array issue's baseline: each operator allocates its result. The fused,
 vectorized linalg lowering of whole expressions (the array-expression issue) replaces it.
@@ -13,7 +14,8 @@ from numba.core import types, typing
 
 from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
-from numlir.lowering.arrays import broadcast_to
+from numlir.lowering import lazy_arrays as la
+from numlir.lowering.fusion import fusible
 from numlir.lowering.registry import lower
 
 Arr = types.Array
@@ -48,19 +50,18 @@ def broadcast_shape(ctx, shapes):
     return out
 
 
-def elementwise(ctx, resty, operands, scalar_fn):
-    """A new ``resty`` array: ``scalar_fn(*loaded elements)`` over the broadcast of ``operands``,
-    a list of (Numba type, value) with arrays and scalars mixed."""
-    shapes = [av.metadata(v).sizes for t, v in operands if isinstance(t, Arr)]
+def lazy_elementwise(ctx, resty, operands, scalar_fn):
+    """A lazy ``resty`` array: ``scalar_fn(*elements)`` over the broadcast of ``operands``, a list
+    of (Numba type, value) with arrays (lazy or not) and scalars mixed. The shapes are checked
+    now; the elements are computed when the walker materializes the expression."""
+    shapes = [la.shape_of(v) for t, v in operands if isinstance(t, Arr)]
     sizes = broadcast_shape(ctx, shapes)
-    views = [(t, broadcast_to(ctx, t, v, sizes) if isinstance(t, Arr) else v) for t, v in operands]
-    out = av.allocate(ctx, resty, sizes)
+    return la.build(ctx, resty, operands, sizes, scalar_fn)
 
-    def body(ivs):
-        vals = [av.load_elem(ctx, v, ivs, t.dtype) if isinstance(t, Arr) else v for t, v in views]
-        av.store_elem(ctx, scalar_fn(vals), out, ivs, resty.dtype)
-    av.loop_nest(sizes, body)
-    return out
+
+def elementwise(ctx, resty, operands, scalar_fn):
+    """Like :func:`lazy_elementwise`, computed into a new array at once (a memref)."""
+    return la.materialize(ctx, lazy_elementwise(ctx, resty, operands, scalar_fn))
 
 
 def _scalar_types(argtypes):
@@ -80,8 +81,8 @@ def _elementwise_rule(op):
             conv = [ctx.cast(v, t, st) for v, t, st in zip(vals, _scalar_types(sig.args),
                                                            ssig.args)]
             return ctx.cast(ctx.call_rule(key, ssig, conv), ssig.return_type, resty.dtype)
-        return elementwise(ctx, resty, list(zip(sig.args, args)), scalar_fn)
-    return rule
+        return lazy_elementwise(ctx, resty, list(zip(sig.args, args)), scalar_fn)
+    return fusible(rule)
 
 
 for _op in _BINARY:
@@ -95,6 +96,7 @@ for _op in _UNARY:
 @lower(operator.truediv, Arr, Arr)
 @lower(operator.truediv, Arr, types.Number)
 @lower(operator.truediv, types.Number, Arr)
+@fusible
 def array_truediv(ctx, sig, args):
     """NumPy true division: a float result, inf/nan on division by zero (no exception)."""
     ft = sig.return_type.dtype
@@ -102,7 +104,7 @@ def array_truediv(ctx, sig, args):
     def scalar_fn(vals):
         a, b = (ctx.cast(v, t, ft) for v, t in zip(vals, _scalar_types(sig.args)))
         return arith.divf(a, b)
-    return elementwise(ctx, sig.return_type, list(zip(sig.args, args)), scalar_fn)
+    return lazy_elementwise(ctx, sig.return_type, list(zip(sig.args, args)), scalar_fn)
 
 
-__all__ = ["elementwise", "broadcast_shape", "typing"]
+__all__ = ["broadcast_shape", "elementwise", "lazy_elementwise", "typing"]

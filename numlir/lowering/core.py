@@ -20,6 +20,8 @@ from numba.core.typing.templates import fold_arguments
 
 from numlir.errors import UnsupportedError
 from numlir.lowering import datamodel as dm
+from numlir.lowering import fusion
+from numlir.lowering.lazy_arrays import LazyArray, materialize
 from numlir.lowering.registry import ITERNEXT, find_cast, find_getattr, find_rule
 from numlir.runtime import exceptions
 
@@ -141,6 +143,9 @@ class FunctionLowerer:
                                                                                   "phi")]
             self.blocks[label] = self.func_op.body.blocks.append(*leaf_tys)
         self.env = {}
+        self.uses = fusion.use_sites(blocks)
+        self.pending = set()        # variables holding a LazyArray not computed yet
+        self.lazy_ok = False        # ctx.get may hand out LazyArrays (a fusible rule asks)
         pos = 0
         self.arg_values = []
         for aty in self.tir.args:
@@ -164,9 +169,12 @@ class FunctionLowerer:
                 with self._location(st.loc):
                     self.ip.__enter__()
                     try:
+                        if self.pending and fusion.may_write(self, st):
+                            self.flush_lazies()
                         self.lower_stmt(st)
                     finally:       # a rule may have moved self.ip (move_to): exit the current one
                         self.ip.__exit__(None, None, None)
+            self.pending.clear()   # unused lazy values (their checks were emitted already)
 
     def _location(self, loc):
         try:
@@ -188,13 +196,36 @@ class FunctionLowerer:
         return self.typemap[var.name if isinstance(var, nir.Var) else var]
 
     def get(self, var, want=None):
-        """Lowered value of ``var``, converted to type ``want`` when given."""
+        """Lowered value of ``var``, converted to type ``want`` when given. A lazy array
+        expression is computed here unless the rule being lowered fuses it (``lazy_ok``)."""
         try:
             val = self.env[var.name]
         except KeyError:
             raise UnsupportedError(f"a use of variable '{var.name}' that may be undefined",
                                    loc=self.loc) from None
+        if isinstance(val, LazyArray):
+            if self.lazy_ok and (want is None or isinstance(want, types.Array)):
+                self.pending.discard(var.name)
+                return val.retyped(want) if want is not None else val
+            val = self.env[var.name] = materialize(self, val)
+            self.pending.discard(var.name)
         return val if want is None else self.cast(val, self.typeof(var), want)
+
+    def flush_lazies(self):
+        """Compute every pending lazy array now (before a statement that may write arrays)."""
+        for name in sorted(self.pending):
+            val = self.env.get(name)
+            if isinstance(val, LazyArray):
+                self.env[name] = materialize(self, val)
+        self.pending.clear()
+
+    def defer_or_compute(self, target, value):
+        """Keep a lazy array for ``target`` when its only use is a later statement of this
+        block (it may fuse there); compute it now otherwise."""
+        if fusion.single_local_use(self, target.name):
+            self.pending.add(target.name)
+            return value
+        return materialize(self, value)
 
     def set(self, var, value):
         self.env[var.name] = value
@@ -400,7 +431,10 @@ def _assign(ctx, st):
         handler = _EXPR.get(value.op)
         if handler is None:
             raise UnsupportedError(_describe_node(value), ctx._types_of(value), loc=st.loc)
-        ctx.set(st.target, handler(ctx, value, ctx.typeof(st.target)))
+        out = handler(ctx, value, ctx.typeof(st.target))
+        if isinstance(out, LazyArray):
+            out = ctx.defer_or_compute(st.target, out)
+        ctx.set(st.target, out)
         return
     ctx.set(st.target, _VALUE[type(value)](ctx, value, ctx.typeof(st.target)))
 
@@ -417,7 +451,8 @@ def _const(ctx, value, ty):
 
 
 def _var(ctx, value, ty):
-    return ctx.get(value, ty)
+    with fusion.allow(ctx):       # a copy passes a lazy array on
+        return ctx.get(value, ty)
 
 
 def _edge_operands(ctx, target):
@@ -514,15 +549,17 @@ _VALUE = {nir.Arg: _arg, nir.Const: _const, nir.Var: _var, nir.Global: _global,
 # -- expressions --------------------------------------------------------------------------------
 def _binop(ctx, expr, ty):
     sig = ctx.calltypes[expr]
-    args = [ctx.get(expr.lhs, sig.args[0]), ctx.get(expr.rhs, sig.args[1])]
     key = ctx.resolve_op(expr.fn, sig)
+    with fusion.fusing(ctx, key, sig.args, expr.op != "inplace_binop"):
+        args = [ctx.get(expr.lhs, sig.args[0]), ctx.get(expr.rhs, sig.args[1])]
     return ctx.cast(ctx.call_rule(key, sig, args, what=_describe(expr.fn)), sig.return_type, ty)
 
 
 def _unary(ctx, expr, ty):
     sig = ctx.calltypes[expr]
-    args = [ctx.get(expr.value, sig.args[0])]
     key = ctx.resolve_op(expr.fn, sig)
+    with fusion.fusing(ctx, key, sig.args):
+        args = [ctx.get(expr.value, sig.args[0])]
     return ctx.cast(ctx.call_rule(key, sig, args, what=_describe(expr.fn)), sig.return_type, ty)
 
 
@@ -531,7 +568,8 @@ def _call(ctx, expr, ty):
     sig = ctx.calltypes[expr]
     if expr.vararg is not None:
         raise UnsupportedError("calls with *args", loc=ctx.loc)
-    args = _call_arguments(ctx, fnty, sig, expr)
+    with fusion.fusing_call(ctx, fnty, sig):
+        args = _call_arguments(ctx, fnty, sig, expr)
     if isinstance(fnty, types.ExceptionClass):    # the instance carries no run-time data
         return None
     if isinstance(fnty, (types.Dispatcher, types.RecursiveCall)):
@@ -542,7 +580,10 @@ def _call(ctx, expr, ty):
         out = ctx.call_dispatcher(disp, sig.args, sig, args)
     elif isinstance(fnty, types.BoundFunction):
         recvr = sig.recvr or fnty.this
-        this = ctx.cast(ctx.get(expr.func), fnty.this, recvr)
+        with fusion.fusing_call(ctx, fnty, sig):
+            this = ctx.get(expr.func)
+        this = this.retyped(recvr) if isinstance(this, LazyArray) else ctx.cast(this, fnty.this,
+                                                                                 recvr)
         msig = sig.as_function()
         key = ctx.impl_key(fnty, sig)
         if not isinstance(key, OverloadKey) and find_rule(key, msig.args) is None:
@@ -610,7 +651,8 @@ def _call_arguments(ctx, fnty, sig, expr):
 def _getattr(ctx, expr, ty):
     valty = ctx.typeof(expr.value)
     if isinstance(ty, types.BoundFunction):
-        return ctx.get(expr.value)          # the receiver travels with the bound method
+        with fusion.allow(ctx):              # the receiver travels with the bound method
+            return ctx.get(expr.value)
     if isinstance(ty, types.Literal) or (not dm.has_model(ty) or not dm.leaf_types(ty)):
         if isinstance(ty, types.Literal):
             return ctx.const(ty, ty.literal_value)

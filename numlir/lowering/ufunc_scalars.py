@@ -9,6 +9,7 @@ import numpy as np
 from mlir.dialects import arith
 from numba.core import types
 
+from numlir.lowering.fusion import fusible
 from numlir.lowering.registry import lower
 
 Num = types.Number
@@ -53,15 +54,15 @@ lower(np.true_divide, Num, Num)(_true_divide)
 
 
 def _on_arrays(uf, scalar_rule):
-    """The ufunc over arrays (and scalars) with broadcasting: the scalar rule in a loop nest."""
+    """The ufunc over arrays (and scalars) with broadcasting: a lazy (fusible) array expression."""
     def rule(ctx, sig, args):
-        from numlir.lowering.array_elementwise import elementwise
+        from numlir.lowering.array_elementwise import lazy_elementwise
         resty = sig.return_type
         scalar_types = tuple(t.dtype if isinstance(t, types.Array) else t for t in sig.args)
         inner = sig.replace(args=scalar_types, return_type=resty.dtype)
-        return elementwise(ctx, resty, list(zip(sig.args, args)),
-                           lambda vals: scalar_rule(ctx, inner, vals))
-    return rule
+        return lazy_elementwise(ctx, resty, list(zip(sig.args, args)),
+                                lambda vals: scalar_rule(ctx, inner, vals))
+    return fusible(rule)
 
 
 _A = types.Array

@@ -21,6 +21,10 @@ from numlir.passes.split_dealloc import split_deallocs
 CPU_STAGES = [
     ("lowered", []),
     ("canonical", ["inline", "func.func(mem2reg)", "func.func(canonicalize)", "func.func(cse)"]),
+    # array expressions (linalg.generic on tensors) become buffers and loop nests
+    ("bufferize", ["one-shot-bufferize", "convert-linalg-to-loops",
+                   "func.func(promote-buffers-to-stack{max-rank-of-allocated-memref=0})",
+                   "func.func(canonicalize)"]),
     ("scf", ["lift-cf-to-scf", "func.func(canonicalize)"]),
     # frees every buffer compiled code allocates and does not return; private functions get an
     # i1 "caller owns it" result per returned memref, which the native entry reads

@@ -1,0 +1,66 @@
+"""Whole-array reductions (``np.sum(x)``, ``x.sum()``, ``prod``, ``mean``) as one ``linalg.generic``
+with reduction iterators; an elementwise expression argument fuses into it (``np.sum(a * b)``
+reads ``a`` and ``b`` once and allocates nothing). Forms with ``axis``/``dtype`` go through Numba's
+implementations."""
+from __future__ import annotations
+
+import itertools
+import operator
+
+import numpy as np
+from mlir.dialects import arith
+from numba.core import types
+
+from numlir.lowering import array_views as av
+from numlir.lowering import lazy_arrays as la
+from numlir.lowering.fusion import fusible
+from numlir.lowering.registry import lower
+
+Arr = types.Array
+
+
+def _fold(ctx, arrty, arr, accty, op, start):
+    """``op``-fold of every element of ``arr`` (lazy or not), converted to ``accty``."""
+    lazy = la.as_leaf(arrty, arr)
+    sig = ctx.tir_typing_context().resolve_function_type(op, (accty, accty), {})
+    key = ctx.resolve_op(op, sig)
+
+    def step(acc, value):
+        v = ctx.cast(value, arrty.dtype, accty)
+        out = ctx.call_rule(key, sig, [ctx.cast(acc, accty, sig.args[0]),
+                                       ctx.cast(v, accty, sig.args[1])])
+        return ctx.cast(out, sig.return_type, accty)
+    return la.reduce(ctx, lazy, accty, ctx.const(accty, start), step), lazy
+
+
+def _whole(*keys):
+    """Register for ``key(array)`` with any further arguments left out or None (Numba's
+    overloads type ``np.sum(a)`` as ``(array, omitted(None), omitted(None))``)."""
+    def deco(rule):
+        for key in keys:
+            for extra in range(4):
+                for combo in itertools.product((types.Omitted, types.NoneType), repeat=extra):
+                    lower(key, Arr, *combo)(rule)
+        return fusible(rule)
+    return deco
+
+
+@_whole(np.sum, "array.sum", (Arr, "sum"))
+def array_sum(ctx, sig, args):
+    return _fold(ctx, sig.args[0], args[0], sig.return_type, operator.add, 0)[0]
+
+
+@_whole(np.prod, "array.prod", (Arr, "prod"))
+def array_prod(ctx, sig, args):
+    return _fold(ctx, sig.args[0], args[0], sig.return_type, operator.mul, 1)[0]
+
+
+@_whole(np.mean, "array.mean", (Arr, "mean"))
+def array_mean(ctx, sig, args):
+    rt = sig.return_type
+    total, lazy = _fold(ctx, sig.args[0], args[0], rt, operator.add, 0)
+    count = ctx.cast(av.to_int64(av.product(lazy.sizes)), types.int64, rt)
+    if isinstance(rt, types.Complex):
+        from mlir.dialects import complex as cplx
+        return cplx.div(total, count)
+    return arith.divf(total, count)

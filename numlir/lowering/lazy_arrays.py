@@ -1,0 +1,181 @@
+"""Array expressions kept symbolic until needed, then emitted as one ``linalg.generic`` on tensors.
+
+An elementwise operator or ufunc on arrays does not compute anything when lowered: it returns a
+:class:`LazyArray` holding the broadcast shape (computed and checked at once), the expression's
+leaves (argument arrays and scalars) and the scalar function of their elements. An elementwise
+consumer of a lazy array composes its function with its own, so a chain of operators, also across
+statements (``t = a * b; u = t + c; np.sqrt(u)``), becomes one loop with no intermediate buffer;
+a reduction (``np.sum(a * b)``) folds the expression into its accumulation.
+
+The walker (:mod:`numlir.lowering.core`) decides when a lazy array must be computed: when a rule
+that is not fusible needs it, when its variable has other uses than one later statement of the same
+block, and before any statement that may write to an array (so the leaves are read before they
+change). Computing it emits ``bufferization.to_tensor`` of the leaves (viewed with stride 0
+along broadcast dimensions), one ``linalg.generic`` into a ``tensor.empty`` and
+``bufferization.to_buffer`` of the result; the ``bufferize`` stage of the pipeline turns these
+into one allocation and a loop nest (``one-shot-bufferize``, ``convert-linalg-to-loops``).
+"""
+from __future__ import annotations
+
+from mlir import ir
+from mlir.dialects import arith, bufferization, linalg, tensor
+from numba.core import types
+
+from numlir.lowering import array_views as av
+from numlir.lowering import datamodel as dm
+
+Arr = types.Array
+
+
+class LazyArray:
+    """An elementwise array expression of Numba type ``ty`` over ``sizes`` (index values).
+
+    ``leaves`` are (Numba type, value) pairs: arrays (memrefs, at most ``len(sizes)``-d, shapes
+    broadcast-compatible with ``sizes``) and scalars; ``fn(values)`` builds the element of the
+    result from the leaves' elements (scalars are passed through) at the current insertion point.
+    """
+
+    __slots__ = ("fn", "leaves", "sizes", "ty")
+
+    def __init__(self, ty, sizes, leaves, fn):
+        self.ty, self.sizes, self.leaves, self.fn = ty, list(sizes), list(leaves), fn
+
+    def retyped(self, ty):
+        if ty == self.ty or not isinstance(ty, Arr):
+            return self
+        return LazyArray(ty, self.sizes, self.leaves, self.fn)
+
+
+def build(ctx, resty, operands, sizes, scalar_fn):
+    """A lazy ``resty`` array: ``scalar_fn(elements of operands)`` over ``sizes`` (the broadcast
+    shape, already checked). ``operands`` are (Numba type, value) with lazy arrays, arrays and
+    scalars mixed; lazy operands are inlined."""
+    leaves, parts = [], []
+    for t, v in operands:
+        if isinstance(v, LazyArray):
+            parts.append((v, len(leaves), len(v.leaves)))
+            leaves.extend(v.leaves)
+        else:
+            parts.append((None, len(leaves), 1))
+            leaves.append((t, v))
+
+    def fn(vals):
+        inner = [vals[start] if lazy is None else lazy.fn(vals[start:start + n])
+                 for lazy, start, n in parts]
+        return scalar_fn(inner)
+    return LazyArray(resty, sizes, leaves, fn)
+
+
+def shape_of(value):
+    """Sizes (index values) of an array value, lazy or not."""
+    if isinstance(value, LazyArray):
+        return value.sizes
+    return av.metadata(value).sizes
+
+
+def as_leaf(ty, value):
+    """A lazy array standing for ``value`` itself (so that rules handle both kinds alike)."""
+    if isinstance(value, LazyArray):
+        return value
+    return LazyArray(ty, shape_of(value), [(ty, value)], lambda vals: vals[0])
+
+
+# -- emission --------------------------------------------------------------------------------------
+def _stretched(ty, value, sizes):
+    """``value`` (rank m <= len(sizes)) with the sizes of the trailing m dimensions of ``sizes``
+    and stride 0 where it has size 1 (NumPy broadcasting; compatibility was checked already)."""
+    meta = av.metadata(value)
+    n, m = len(sizes), ty.ndim
+    one, zero = av.cindex(1), av.cindex(0)
+    strides = [arith.select(arith.cmpi(av.P.eq, meta.sizes[k], one), zero, meta.strides[k])
+               for k in range(m)]
+    return av.view(types.Array(ty.dtype, m, "A"), meta.base, meta.offset, sizes[n - m:], strides)
+
+
+def _iterator(kind):
+    return ir.Attribute.parse(f"#linalg.iterator_type<{kind}>")
+
+
+def _to_tensor(memref_value, elem):
+    mt = ir.MemRefType(memref_value.type)
+    tt = ir.RankedTensorType.get(list(mt.shape), elem)
+    return bufferization.to_tensor(tt, memref_value, restrict=True)
+
+
+def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine):
+    """One linalg.generic over ``lazy``'s domain (dimension order ``perm``: domain dim j is the
+    array dimension perm[j]) writing ``out_tensor`` through ``out_map``; ``combine(element, out)``
+    gives the value yielded for each point."""
+    n = len(lazy.sizes)
+    pos = {d: j for j, d in enumerate(perm)}     # array dim -> domain dim
+    ins, maps, slots = [], [], []
+    seen = {}
+    for t, v in lazy.leaves:
+        if not isinstance(t, Arr):
+            slots.append(("scalar", v))
+            continue
+        key = (id(v), t)
+        if key not in seen:
+            view = _stretched(t, v, lazy.sizes)
+            seen[key] = len(ins)
+            ins.append(_to_tensor(view, dm.element_type(t.dtype)))
+            exprs = [ir.AffineDimExpr.get(pos[n - t.ndim + k]) for k in range(t.ndim)]
+            maps.append(ir.AffineMap.get(n, 0, exprs))
+        slots.append(("array", seen[key], t.dtype))
+    attr_maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in maps + [out_map]])
+    op = linalg.GenericOp([out_tensor.type], ins, [out_tensor], attr_maps,
+                          ir.ArrayAttr.get([_iterator(k) for k in iterators]))
+    arg_types = [ir.RankedTensorType(x.type).element_type for x in ins + [out_tensor]]
+    block = op.regions[0].blocks.append(*arg_types)
+    with ir.InsertionPoint(block):
+        vals = []
+        for slot in slots:
+            if slot[0] == "scalar":
+                vals.append(slot[1])
+                continue
+            arg = block.arguments[slot[1]]
+            if isinstance(slot[2], types.Boolean):
+                arg = arith.cmpi(av.P.ne, arg, arith.constant(arg.type, 0))
+            vals.append(arg)
+        linalg.YieldOp([combine(lazy.fn(vals), block.arguments[len(ins)])])
+    return op.results[0]
+
+
+def materialize(ctx, lazy):
+    """Compute ``lazy`` into a new array (one linalg.generic); returns the memref value."""
+    resty = lazy.ty
+    n = len(lazy.sizes)
+    elem = dm.element_type(resty.dtype)
+    f_order = resty.layout == "F" and n > 1
+    perm = list(range(n))[::-1] if f_order else list(range(n))
+    out_sizes = [lazy.sizes[d] for d in perm]
+    # alloc_tensor, not tensor.empty: two results of the same shape must not be merged by CSE
+    # into one destination (to_buffer hides later reads of the first from one-shot analysis)
+    out = bufferization.alloc_tensor(ir.RankedTensorType.get([dm.DYN] * n, elem), out_sizes)
+    ident = ir.AffineMap.get_identity(n)
+
+    def store(value, _out):
+        if isinstance(resty.dtype, types.Boolean):
+            return arith.extui(ir.IntegerType.get_signless(8), value)
+        return value
+    result = _generic(ctx, lazy, out, ident, ["parallel"] * n, perm, store)
+    buf_type = ir.MemRefType.get([dm.DYN] * n, elem)
+    buf = bufferization.to_buffer(buf_type, result)
+    if f_order:
+        meta = av.metadata(buf)
+        return av.view(resty, meta.base, av.cindex(0), lazy.sizes,
+                       av.contiguous_strides(lazy.sizes, "F"))
+    from mlir.dialects import memref
+    return memref.cast(dm.memref_type(resty), buf)
+
+
+def reduce(ctx, lazy, accty, init, step):
+    """Fold every element of ``lazy`` (in C order) into an accumulator of Numba type ``accty``
+    starting at the value ``init``: ``step(acc, element) -> acc``. Returns the scalar."""
+    n = len(lazy.sizes)
+    elem = dm.scalar_type(accty)
+    filled = linalg.fill(init, outs=[tensor.empty([], elem)])
+    out_map = ir.AffineMap.get(n, 0, [])
+    total = _generic(ctx, lazy, filled, out_map, ["reduction"] * n, list(range(n)),
+                     lambda value, acc: step(acc, value))
+    return tensor.extract(total, [])
