@@ -9,10 +9,28 @@ from __future__ import annotations
 
 import importlib
 
-_CORE_RULES = ("intrinsics", "scalars", "casts", "control_flow", "builtins", "math", "cmath",
-               "tuples", "numbers", "optional", "arrays", "array_elementwise", "advanced_indexing",
-               "ufunc_scalars", "linalg_loops", "array_methods", "array_iteration",
-               "array_literals", "fused_reductions")
+_CORE_RULES = (
+    "intrinsics",
+    "scalars",
+    "casts",
+    "control_flow",
+    "builtins",
+    "math",
+    "cmath",
+    "tuples",
+    "numbers",
+    "optional",
+    "arrays",
+    "array_elementwise",
+    "advanced_indexing",
+    "ufunc_scalars",
+    "array_operators",
+    "linalg_loops",
+    "array_methods",
+    "array_iteration",
+    "array_literals",
+    "fused_reductions",
+)
 _LIBRARY_RULES = ("library",)
 _loaded = set()
 

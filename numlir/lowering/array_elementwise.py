@@ -54,6 +54,11 @@ def lazy_elementwise(ctx, resty, operands, scalar_fn):
     """A lazy ``resty`` array: ``scalar_fn(*elements)`` over the broadcast of ``operands``, a list
     of (Numba type, value) with arrays (lazy or not) and scalars mixed. The shapes are checked
     now; the elements are computed when the walker materializes the expression."""
+    if not isinstance(resty, Arr):
+        # Numba types operators on 0-d arrays alone as scalars: compute the element now
+        vals = [av.load_elem(ctx, la.materialize(ctx, v) if isinstance(v, la.LazyArray) else v,
+                             [], t.dtype) if isinstance(t, Arr) else v for t, v in operands]
+        return scalar_fn(vals)
     shapes = [la.shape_of(v) for t, v in operands if isinstance(t, Arr)]
     sizes = broadcast_shape(ctx, shapes)
     return la.build(ctx, resty, operands, sizes, scalar_fn)
@@ -80,7 +85,8 @@ def _elementwise_rule(op):
         def scalar_fn(vals):
             conv = [ctx.cast(v, t, st) for v, t, st in zip(vals, _scalar_types(sig.args),
                                                            ssig.args)]
-            return ctx.cast(ctx.call_rule(key, ssig, conv), ssig.return_type, resty.dtype)
+            return ctx.cast(ctx.call_rule(key, ssig, conv), ssig.return_type,
+                            la.elem_type(resty))
         return lazy_elementwise(ctx, resty, list(zip(sig.args, args)), scalar_fn)
     return fusible(rule)
 
@@ -99,7 +105,7 @@ for _op in _UNARY:
 @fusible
 def array_truediv(ctx, sig, args):
     """NumPy true division: a float result, inf/nan on division by zero (no exception)."""
-    ft = sig.return_type.dtype
+    ft = la.elem_type(sig.return_type)
 
     def scalar_fn(vals):
         a, b = (ctx.cast(v, t, ft) for v, t in zip(vals, _scalar_types(sig.args)))

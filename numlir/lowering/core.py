@@ -170,7 +170,8 @@ class FunctionLowerer:
                     self.ip.__enter__()
                     try:
                         if self.pending and fusion.may_write(self, st):
-                            self.flush_lazies()
+                            # its own operands are read before it writes
+                            self.flush_lazies(keep={v.name for v in st.list_vars()})
                         self.lower_stmt(st)
                     finally:       # a rule may have moved self.ip (move_to): exit the current one
                         self.ip.__exit__(None, None, None)
@@ -211,13 +212,14 @@ class FunctionLowerer:
             self.pending.discard(var.name)
         return val if want is None else self.cast(val, self.typeof(var), want)
 
-    def flush_lazies(self):
-        """Compute every pending lazy array now (before a statement that may write arrays)."""
-        for name in sorted(self.pending):
+    def flush_lazies(self, keep=()):
+        """Compute the pending lazy arrays now (before a statement that may write arrays),
+        except those named in ``keep``."""
+        for name in sorted(self.pending - set(keep)):
             val = self.env.get(name)
             if isinstance(val, LazyArray):
                 self.env[name] = materialize(self, val)
-        self.pending.clear()
+        self.pending &= set(keep)
 
     def defer_or_compute(self, target, value):
         """Keep a lazy array for ``target`` when its only use is a later statement of this
@@ -550,7 +552,7 @@ _VALUE = {nir.Arg: _arg, nir.Const: _const, nir.Var: _var, nir.Global: _global,
 def _binop(ctx, expr, ty):
     sig = ctx.calltypes[expr]
     key = ctx.resolve_op(expr.fn, sig)
-    with fusion.fusing(ctx, key, sig.args, expr.op != "inplace_binop"):
+    with fusion.fusing(ctx, key, sig.args):
         args = [ctx.get(expr.lhs, sig.args[0]), ctx.get(expr.rhs, sig.args[1])]
     return ctx.cast(ctx.call_rule(key, sig, args, what=_describe(expr.fn)), sig.return_type, ty)
 

@@ -71,9 +71,9 @@ def _rule_fusible(key, argtypes):
     return getattr(rule, "fusible", False)
 
 
-def fusing(ctx, key, argtypes, allowed=True):
+def fusing(ctx, key, argtypes):
     """Fetch arguments lazily if the rule for ``key`` at ``argtypes`` is fusible."""
-    return allow(ctx, allowed and _rule_fusible(key, tuple(argtypes)))
+    return allow(ctx, _rule_fusible(key, tuple(argtypes)))
 
 
 def fusing_call(ctx, fnty, sig):

@@ -66,6 +66,12 @@ def build(ctx, resty, operands, sizes, scalar_fn):
     return LazyArray(resty, sizes, leaves, fn)
 
 
+def elem_type(ty):
+    """The element type of an array type; a scalar type itself (Numba types operators on 0-d
+    arrays as scalars)."""
+    return ty.dtype if isinstance(ty, Arr) else ty
+
+
 def shape_of(value):
     """Sizes (index values) of an array value, lazy or not."""
     if isinstance(value, LazyArray):
@@ -102,10 +108,11 @@ def _to_tensor(memref_value, elem):
     return bufferization.to_tensor(tt, memref_value, restrict=True)
 
 
-def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine):
+def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers=False):
     """One linalg.generic over ``lazy``'s domain (dimension order ``perm``: domain dim j is the
     array dimension perm[j]) writing ``out_tensor`` through ``out_map``; ``combine(element, out)``
-    gives the value yielded for each point."""
+    gives the value yielded for each point. With ``buffers`` the operands are the memrefs
+    themselves and ``out_tensor`` a memref written in place (no result)."""
     n = len(lazy.sizes)
     pos = {d: j for j, d in enumerate(perm)}     # array dim -> domain dim
     ins, maps, slots = [], [], []
@@ -118,14 +125,15 @@ def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine):
         if key not in seen:
             view = _stretched(t, v, lazy.sizes)
             seen[key] = len(ins)
-            ins.append(_to_tensor(view, dm.element_type(t.dtype)))
+            ins.append(view if buffers else _to_tensor(view, dm.element_type(t.dtype)))
             exprs = [ir.AffineDimExpr.get(pos[n - t.ndim + k]) for k in range(t.ndim)]
             maps.append(ir.AffineMap.get(n, 0, exprs))
         slots.append(("array", seen[key], t.dtype))
     attr_maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in maps + [out_map]])
-    op = linalg.GenericOp([out_tensor.type], ins, [out_tensor], attr_maps,
+    op = linalg.GenericOp([] if buffers else [out_tensor.type], ins, [out_tensor], attr_maps,
                           ir.ArrayAttr.get([_iterator(k) for k in iterators]))
-    arg_types = [ir.RankedTensorType(x.type).element_type for x in ins + [out_tensor]]
+    shaped = ir.MemRefType if buffers else ir.RankedTensorType
+    arg_types = [shaped(x.type).element_type for x in ins + [out_tensor]]
     block = op.regions[0].blocks.append(*arg_types)
     with ir.InsertionPoint(block):
         vals = []
@@ -138,7 +146,7 @@ def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine):
                 arg = arith.cmpi(av.P.ne, arg, arith.constant(arg.type, 0))
             vals.append(arg)
         linalg.YieldOp([combine(lazy.fn(vals), block.arguments[len(ins)])])
-    return op.results[0]
+    return None if buffers else op.results[0]
 
 
 def materialize(ctx, lazy):
@@ -167,6 +175,35 @@ def materialize(ctx, lazy):
                        av.contiguous_strides(lazy.sizes, "F"))
     from mlir.dialects import memref
     return memref.cast(dm.memref_type(resty), buf)
+
+
+def store_into(ctx, lazy, dstty, dst):
+    """Compute ``lazy`` (same shape as ``dst``) straight into the array ``dst``, converting to
+    its dtype. Only correct when no leaf overlaps ``dst`` other than ``dst`` itself."""
+    n = len(lazy.sizes)
+    perm = list(range(n))[::-1] if dstty.layout == "F" and n > 1 else list(range(n))
+    out_map = ir.AffineMap.get(n, 0, [ir.AffineDimExpr.get(perm.index(d)) for d in range(n)])
+
+    def store(value, _out):
+        value = ctx.cast(value, lazy.ty.dtype, dstty.dtype)
+        if isinstance(dstty.dtype, types.Boolean):
+            return arith.extui(ir.IntegerType.get_signless(8), value)
+        return value
+    _generic(ctx, lazy, dst, out_map, ["parallel"] * n, perm, store, buffers=True)
+
+
+def overlaps(lazy, dst):
+    """i1: some array leaf of ``lazy`` other than ``dst`` itself shares ``dst``'s buffer."""
+    from mlir.dialects import memref
+    others = [v for t, v in lazy.leaves if isinstance(t, Arr) and v is not dst and v != dst]
+    if not others:
+        return None
+    base = memref.extract_aligned_pointer_as_index(dst)
+    flag = None
+    for v in others:
+        same = arith.cmpi(av.P.eq, memref.extract_aligned_pointer_as_index(v), base)
+        flag = same if flag is None else arith.ori(flag, same)
+    return flag
 
 
 def reduce(ctx, lazy, accty, init, step):

@@ -56,10 +56,11 @@ lower(np.true_divide, Num, Num)(_true_divide)
 def _on_arrays(uf, scalar_rule):
     """The ufunc over arrays (and scalars) with broadcasting: a lazy (fusible) array expression."""
     def rule(ctx, sig, args):
+        from numlir.lowering import lazy_arrays as la
         from numlir.lowering.array_elementwise import lazy_elementwise
         resty = sig.return_type
         scalar_types = tuple(t.dtype if isinstance(t, types.Array) else t for t in sig.args)
-        inner = sig.replace(args=scalar_types, return_type=resty.dtype)
+        inner = sig.replace(args=scalar_types, return_type=la.elem_type(resty))
         return lazy_elementwise(ctx, resty, list(zip(sig.args, args)),
                                 lambda vals: scalar_rule(ctx, inner, vals))
     return fusible(rule)
