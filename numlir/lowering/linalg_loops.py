@@ -12,6 +12,7 @@ from numba.core import types
 
 from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
+from numlir.lowering import blas
 from numlir.lowering.array_elementwise import elementwise
 from numlir.lowering.registry import lower
 
@@ -65,15 +66,28 @@ def lower_dot(ctx, sig, args):
     def out_idx(i, j):
         return [x for x, keep in ((i, aty.ndim == 2), (j, bty.ndim == 2)) if keep]
 
-    av.loop_nest(out_sizes, lambda ivs: av.store_elem(ctx, ctx.const(dtype, 0), out, ivs, dtype))
+    def loops():
+        av.loop_nest(out_sizes,
+                     lambda ivs: av.store_elem(ctx, ctx.const(dtype, 0), out, ivs, dtype))
 
-    def body(ivs):
-        i, kk, j = ivs
-        x = elem(a, aty, [i, kk] if aty.ndim == 2 else [kk])
-        y = elem(b, bty, [kk, j] if bty.ndim == 2 else [kk])
-        idx = out_idx(i, j)
-        av.store_elem(ctx, add(av.load_elem(ctx, out, idx, dtype), mul(x, y)), out, idx, dtype)
-    av.loop_nest([m, k, n], body)
+        def body(ivs):
+            i, kk, j = ivs
+            x = elem(a, aty, [i, kk] if aty.ndim == 2 else [kk])
+            y = elem(b, bty, [kk, j] if bty.ndim == 2 else [kk])
+            idx = out_idx(i, j)
+            av.store_elem(ctx, add(av.load_elem(ctx, out, idx, dtype), mul(x, y)), out, idx,
+                          dtype)
+        av.loop_nest([m, k, n], body)
+
+    if (aty.ndim == 2 and aty.dtype == dtype and bty.dtype == dtype and rt.layout == "C"
+            and blas.available(dtype)):
+        one = av.cindex(1)
+        b_sizes = mb.sizes if bty.ndim == 2 else [k, one]
+        b_strides = mb.strides if bty.ndim == 2 else [mb.strides[0], one]
+        blas.gemm_if_possible(ctx, dtype, a, ma.sizes, ma.strides, b, b_sizes, b_strides, out,
+                              m, n, k, loops)
+    else:
+        loops()
     return out
 
 

@@ -228,3 +228,30 @@ def weak_scalar(a):
 @pytest.mark.xfail(strict=True, reason="NEP 50: Numba's typing promotes int32_array * 2 to int64")
 def test_nep50_weak_scalars():
     assert weak_scalar(np.ones(3, np.int32)).dtype == np.int32
+
+
+@numlir.njit
+def matmul(a, b):
+    return a @ b
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_matmul_blas_and_fallback(dtype):
+    rng = np.random.default_rng(0)
+    cases = [
+        (rng.random((5, 3)), rng.random((3, 4))),                  # C @ C
+        (rng.random((3, 5)).T, rng.random((3, 4))),                # transposed operand
+        (np.asfortranarray(rng.random((6, 7))), rng.random((4, 7)).T),
+        (rng.random((4, 6))[:, ::2], rng.random((3, 2))),          # no unit stride: loop nest
+        (rng.random((4, 3)), rng.random(3)),                       # matrix @ vector
+        (rng.random((4, 3)), rng.random(6)[::2]),
+        (rng.random((0, 3)), rng.random((3, 2))), (rng.random((3, 0)), rng.random((0, 2))),
+        (rng.random((40, 30)), rng.random((30, 20))),
+    ]
+    for a, b in cases:
+        a, b = a.astype(dtype), b.astype(dtype)
+        got = matmul(a, b)
+        assert got.dtype == dtype and got.shape == (a @ b).shape
+        np.testing.assert_allclose(got, a @ b, rtol=1e-5 if dtype == np.float32 else 1e-12)
+    with pytest.raises(ValueError):
+        matmul(np.ones((2, 3), dtype), np.ones((2, 3), dtype))
