@@ -19,6 +19,11 @@ from numlir.lowering.registry import lower
 Arr = types.Array
 
 
+def _REASSOC():
+    from mlir import ir
+    return ir.Attribute.parse("#arith.fastmath<reassoc>")
+
+
 def _fold(ctx, arrty, arr, accty, op, start):
     """``op``-fold of every element of ``arr`` (lazy or not), converted to ``accty``."""
     lazy = la.as_leaf(arrty, arr)
@@ -27,6 +32,11 @@ def _fold(ctx, arrty, arr, accty, op, start):
 
     def step(acc, value):
         v = ctx.cast(value, arrty.dtype, accty)
+        if isinstance(accty, types.Float):
+            # reassociation lets LLVM keep several partial sums in vector lanes (NumPy's own
+            # pairwise summation is not sequential either)
+            make = arith.AddFOp if op is operator.add else arith.MulFOp
+            return make(acc, v, fastmath=_REASSOC()).result
         out = ctx.call_rule(key, sig, [ctx.cast(acc, accty, sig.args[0]),
                                        ctx.cast(v, accty, sig.args[1])])
         return ctx.cast(out, sig.return_type, accty)

@@ -112,7 +112,33 @@ def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers=F
     """One linalg.generic over ``lazy``'s domain (dimension order ``perm``: domain dim j is the
     array dimension perm[j]) writing ``out_tensor`` through ``out_map``; ``combine(element, out)``
     gives the value yielded for each point. With ``buffers`` the operands are the memrefs
-    themselves and ``out_tensor`` a memref written in place (no result)."""
+    themselves and ``out_tensor`` a memref written in place (no result).
+
+    Broadcasting a size-1 dimension needs stride 0, which costs contiguous operands their static
+    unit stride (and LLVM's vectorizer its unit-stride loads); so when some operand is C or F
+    contiguous, the generic comes twice: with the operands as they are when no operand is
+    stretched at run time, with stride-0 views otherwise."""
+    args = (ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers)
+    plain_ok = None
+    for t, v in lazy.leaves:
+        if isinstance(t, Arr) and t.layout in "CF" and t.ndim:
+            sizes = av.metadata(v).sizes
+            for k, size in enumerate(sizes):
+                same = arith.cmpi(av.P.eq, size, lazy.sizes[len(lazy.sizes) - t.ndim + k])
+                plain_ok = same if plain_ok is None else arith.andi(plain_ok, same)
+    if plain_ok is None:
+        return _generic_once(*args, plain=False, versioned=False)
+    from mlir.dialects import scf
+    if_op = scf.IfOp(plain_ok, [] if buffers else [out_tensor.type], has_else=True)
+    for block, plain in ((if_op.then_block, True), (if_op.else_block, False)):
+        with ir.InsertionPoint(block):
+            result = _generic_once(*args, plain=plain, versioned=True)
+            scf.YieldOp([] if buffers else [result])
+    return None if buffers else if_op.results[0]
+
+
+def _generic_once(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers, plain,
+                  versioned):
     n = len(lazy.sizes)
     pos = {d: j for j, d in enumerate(perm)}     # array dim -> domain dim
     ins, maps, slots = [], [], []
@@ -123,7 +149,7 @@ def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers=F
             continue
         key = (id(v), t)
         if key not in seen:
-            view = _stretched(t, v, lazy.sizes)
+            view = v if plain and t.layout in "CF" else _stretched(t, v, lazy.sizes)
             seen[key] = len(ins)
             ins.append(view if buffers else _to_tensor(view, dm.element_type(t.dtype)))
             exprs = [ir.AffineDimExpr.get(pos[n - t.ndim + k]) for k in range(t.ndim)]
@@ -132,6 +158,8 @@ def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers=F
     attr_maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in maps + [out_map]])
     op = linalg.GenericOp([] if buffers else [out_tensor.type], ins, [out_tensor], attr_maps,
                           ir.ArrayAttr.get([_iterator(k) for k in iterators]))
+    if versioned and not plain:     # names the broadcasting twin (structure tests skip it)
+        op.attributes["numlir.broadcast_twin"] = ir.UnitAttr.get()
     shaped = ir.MemRefType if buffers else ir.RankedTensorType
     arg_types = [shaped(x.type).element_type for x in ins + [out_tensor]]
     block = op.regions[0].blocks.append(*arg_types)
