@@ -92,8 +92,12 @@ def _stretched(ty, value, sizes):
     and stride 0 where it has size 1 (NumPy broadcasting; compatibility was checked already)."""
     meta = av.metadata(value)
     n, m = len(sizes), ty.ndim
-    one, zero = av.cindex(1), av.cindex(0)
-    strides = [arith.select(arith.cmpi(av.P.eq, meta.sizes[k], one), zero, meta.strides[k])
+    one = av.cindex(1)
+    # stride * (size != 1) rather than a select: LLVM unswitches loops on selects of invariant
+    # conditions, one loop copy per combination (slow to compile, no faster to run)
+    strides = [arith.muli(meta.strides[k],
+                          arith.index_castui(ir.IndexType.get(),
+                                             arith.cmpi(av.P.ne, meta.sizes[k], one)))
                for k in range(m)]
     return av.view(types.Array(ty.dtype, m, "A"), meta.base, meta.offset, sizes[n - m:], strides)
 

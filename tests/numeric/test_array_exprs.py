@@ -255,3 +255,15 @@ def test_matmul_blas_and_fallback(dtype):
         np.testing.assert_allclose(got, a @ b, rtol=1e-5 if dtype == np.float32 else 1e-12)
     with pytest.raises(ValueError):
         matmul(np.ones((2, 3), dtype), np.ones((2, 3), dtype))
+
+
+@numlir.njit
+def stencil_slices(a):
+    return 0.25 * (a[:-2, 1:-1] + a[2:, 1:-1] + a[1:-1, :-2] + a[1:-1, 2:])
+
+
+@pytest.mark.parametrize("shape", [(6, 5), (3, 3), (2, 7), (40, 1)])
+def test_stencil_of_slices(shape):
+    a = np.random.default_rng(0).random(shape)
+    _check(stencil_slices, a)
+    _check(stencil_slices, np.asfortranarray(a))
