@@ -1,6 +1,6 @@
-"""Whole-array reductions (``np.sum(x)``, ``x.sum()``, ``prod``, ``mean``) as one ``linalg.generic``
-with reduction iterators; an elementwise expression argument fuses into it (``np.sum(a * b)``
-reads ``a`` and ``b`` once and allocates nothing). Forms with ``axis``/``dtype`` go through Numba's
+"""Whole-array reductions (``np.sum(x)``, ``x.sum()``, ``prod``, ``mean``, ``max``, ``min``) as one
+``linalg.generic`` with reduction iterators; an elementwise expression argument fuses into it
+(``np.sum(a * b)`` reads ``a`` and ``b`` once and allocates nothing). Forms with ``axis``/``dtype`` go through Numba's
 implementations."""
 from __future__ import annotations
 
@@ -74,3 +74,43 @@ def array_mean(ctx, sig, args):
         from mlir.dialects import complex as cplx
         return cplx.div(total, count)
     return arith.divf(total, count)
+
+
+def _extreme(ctx, sig, args, largest):
+    """max/min of every element; NaN wins (NumPy), ValueError on an empty array."""
+    arrty, rt = sig.args[0], sig.return_type
+    if isinstance(rt, types.Complex):
+        from numlir.errors import UnsupportedError
+        raise UnsupportedError("max/min of complex arrays", sig.args, loc=ctx.loc)
+    lazy = la.as_leaf(arrty, args[0])
+    empty = arith.cmpi(av.P.eq, av.product(lazy.sizes), av.cindex(0))
+    name = "maximum" if largest else "minimum"
+    ctx.raise_if(empty, ValueError,
+                 f"zero-size array to reduction operation {name} which has no identity")
+    if isinstance(rt, types.Float):
+        start, pick = (-np.inf if largest else np.inf), (arith.maximumf if largest
+                                                         else arith.minimumf)
+    elif isinstance(rt, types.Boolean):
+        rt = types.int8
+        start, pick = (0 if largest else 1), (arith.maxui if largest else arith.minui)
+    elif rt.signed:
+        start = -(1 << (rt.bitwidth - 1)) if largest else (1 << (rt.bitwidth - 1)) - 1
+        pick = arith.maxsi if largest else arith.minsi
+    else:
+        start, pick = (0 if largest else (1 << rt.bitwidth) - 1), (arith.maxui if largest
+                                                                   else arith.minui)
+
+    def step(acc, value):
+        return pick(acc, ctx.cast(value, arrty.dtype, rt))
+    out = la.reduce(ctx, lazy, rt, ctx.const(rt, start), step)
+    return ctx.cast(out, rt, sig.return_type)
+
+
+@_whole(np.max, np.amax, "array.max", (Arr, "max"))
+def array_max(ctx, sig, args):
+    return _extreme(ctx, sig, args, True)
+
+
+@_whole(np.min, np.amin, "array.min", (Arr, "min"))
+def array_min(ctx, sig, args):
+    return _extreme(ctx, sig, args, False)

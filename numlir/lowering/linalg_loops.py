@@ -13,7 +13,8 @@ from numba.core import types
 from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
 from numlir.lowering import blas
-from numlir.lowering.array_elementwise import elementwise
+from numlir.lowering.array_elementwise import lazy_elementwise
+from numlir.lowering.fusion import fusible
 from numlir.lowering.registry import lower
 
 Arr = types.Array
@@ -99,6 +100,7 @@ def memref_type_of(dtype):
 
 
 @lower(np.where, types.Any, types.Any, types.Any)
+@fusible
 def lower_where3(ctx, sig, args):
     condty, xty, yty = sig.args
     rt = sig.return_type
@@ -111,4 +113,4 @@ def lower_where3(ctx, sig, args):
         x = ctx.cast(x, xty.dtype if isinstance(xty, Arr) else xty, rt.dtype)
         y = ctx.cast(y, yty.dtype if isinstance(yty, Arr) else yty, rt.dtype)
         return arith.select(c, x, y)
-    return elementwise(ctx, rt, list(zip(sig.args, args)), pick)
+    return lazy_elementwise(ctx, rt, list(zip(sig.args, args)), pick)

@@ -267,3 +267,28 @@ def test_stencil_of_slices(shape):
     a = np.random.default_rng(0).random(shape)
     _check(stencil_slices, a)
     _check(stencil_slices, np.asfortranarray(a))
+
+
+@numlir.njit
+def extremes(a, b):
+    return np.max(a * b), (a - b).min(), a.max(), np.amin(a), np.where(a > b, a, b * 2)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int8, np.uint8, np.int64])
+def test_fused_extremes_and_where(dtype):
+    a = sample((3, 4), dtype)
+    b = layout((3, 4), dtype, "strided", start=3)
+    _check(extremes, a, b)
+
+
+@numlir.njit
+def max_min(x):
+    return x.max(), x.min()
+
+
+def test_extremes_nan_bool_empty():
+    got = max_min(np.array([1.0, np.nan, 3.0]))
+    assert np.isnan(got[0]) and np.isnan(got[1])
+    assert max_min(np.array([True, False])) == (True, False)
+    with pytest.raises(ValueError, match="zero-size array"):
+        max_min(np.ones(0))
