@@ -190,3 +190,11 @@ def type_function(pyfunc, argtypes, return_type=None, parallel=False, locals=Non
     return compiler.compile_extra(numlir_target.typing_context, numlir_target.target_context,
                                   pyfunc, tuple(argtypes), return_type, make_flags(parallel),
                                   locals or {}, pipeline_class=TypedIRCompiler)
+
+
+def _install_nep50():
+    from numlir.frontend import nep50
+    nep50.install()
+
+
+_install_nep50()

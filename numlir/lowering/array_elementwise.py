@@ -13,6 +13,7 @@ from mlir.dialects import arith
 from numba.core import types, typing
 
 from numlir.errors import UnsupportedError
+from numlir.frontend import nep50
 from numlir.lowering import array_views as av
 from numlir.lowering import lazy_arrays as la
 from numlir.lowering.fusion import fusible
@@ -77,7 +78,9 @@ def _elementwise_rule(op):
     def rule(ctx, sig, args):
         resty = sig.return_type
         tctx = ctx.tir_typing_context()
-        ssig = tctx.resolve_function_type(op, _scalar_types(sig.args), {})
+        # Python scalars are weak (NEP 50): int32_array + 1 adds in int32
+        stypes = tuple(nep50.adjust(list(_scalar_types(sig.args)), sig.args))
+        ssig = tctx.resolve_function_type(op, stypes, {})
         if ssig is None:
             raise UnsupportedError(f"elementwise {op.__name__}", sig.args, loc=ctx.loc)
         key = ctx.resolve_op(op, ssig)

@@ -1,7 +1,7 @@
 """Whole-array reductions (``np.sum(x)``, ``x.sum()``, ``prod``, ``mean``, ``max``, ``min``) as one
 ``linalg.generic`` with reduction iterators; an elementwise expression argument fuses into it
-(``np.sum(a * b)`` reads ``a`` and ``b`` once and allocates nothing). Forms with ``axis``/``dtype`` go through Numba's
-implementations."""
+(``np.sum(a * b)`` reads ``a`` and ``b`` once and allocates nothing). Forms with ``axis``/``dtype``
+go through Numba's implementations."""
 from __future__ import annotations
 
 import itertools

@@ -2,9 +2,7 @@
 run time (size-1 and 0-size dimensions, 0-d arrays), chains fused across statements, in-place
 operators (also with overlapping operands), fused whole-array reductions.
 
-Values are NumPy's. Result dtypes are Numba's typing (legacy promotion of Python scalars, e.g.
-``int32_array ** 2`` is int64 where NumPy 2's NEP 50 keeps int32); ``test_nep50_weak_scalars``
-is a strict xfail naming that gap.
+Values and dtypes are NumPy 2's (NEP 50: Python scalars are weak, ``int32_array * 2`` is int32).
 """
 import warnings
 
@@ -225,9 +223,24 @@ def weak_scalar(a):
     return a * 2
 
 
-@pytest.mark.xfail(strict=True, reason="NEP 50: Numba's typing promotes int32_array * 2 to int64")
-def test_nep50_weak_scalars():
-    assert weak_scalar(np.ones(3, np.int32)).dtype == np.int32
+@numlir.njit
+def weak_mix(a):
+    return a * 2, a + 1.5, a ** 2, a < 2.5, a // 2, np.add(a, 3), a * (1 + 2j)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int8, np.uint8, np.float32, np.int64, np.float64,
+                                   np.complex64])
+def test_nep50_weak_scalars(dtype):
+    """Python scalars take the array's dtype where their kind allows (NumPy 2, NEP 50)."""
+    assert weak_scalar(np.ones(3, dtype)).dtype == dtype
+    a = np.arange(4).astype(dtype)
+    with np.errstate(all="ignore"):
+        want = weak_mix.py_func(a) if dtype != np.complex64 else None
+    if want is None:
+        return
+    for g, w in zip(weak_mix(a), want):
+        assert g.dtype == w.dtype
+        np.testing.assert_allclose(g, w, rtol=1e-6)
 
 
 @numlir.njit

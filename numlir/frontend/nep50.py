@@ -1,0 +1,84 @@
+"""NumPy 2 promotion (NEP 50) for ufuncs and array operators typed for the numlir target.
+
+Numba types ``int32_array * 2`` as int64 and ``float32_array * 2.5`` as float64 (NumPy 1's rules
+without value-based casting). NumPy 2 treats Python scalars as *weak*: they take the array's dtype
+when their kind allows (``int32``, ``float32``), and only raise the kind otherwise (an integer array
+times a Python float is float64). At run time a Python int and an ``np.int64`` both arrive as
+int64, so numlir treats every int64/float64/complex128/bool scalar mixed with arrays as a Python
+scalar (the common case: literals and values computed in Python); other scalar types (int8,
+float32 ...) can only come from NumPy scalars and stay strong.
+
+The ufunc typing template (``Numpy_rules_ufunc._handle_inputs``, shared by ufunc calls and the
+array operators) is wrapped; the wrapper changes nothing unless the numlir target is typing.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba.core import target_extension as te
+from numba.core import types
+
+_WEAK = (types.int64, types.float64, types.complex128, types.boolean)
+_installed = False
+
+
+def _python_scalar(ty):
+    ty = ty.literal_type if isinstance(ty, types.Literal) else ty
+    return ty if ty in _WEAK else None
+
+
+def weak_type(array_dtypes, scalar):
+    """The type a Python scalar of Numba type ``scalar`` takes next to arrays of
+    ``array_dtypes`` (Numba scalar types), or None when it stays as it is."""
+    py = _python_scalar(scalar)
+    if py is None or not array_dtypes:
+        return None
+    from numba.np.numpy_support import as_dtype, from_dtype
+    try:
+        arr = np.result_type(*[as_dtype(t) for t in array_dtypes])
+    except (NotImplementedError, TypeError):
+        return None
+    kind = arr.kind
+    if py == types.boolean:
+        return from_dtype(arr)
+    if py == types.int64:
+        return from_dtype(arr) if kind in "iufc" else None
+    if py == types.float64:
+        return from_dtype(arr) if kind in "fc" else None
+    if kind == "c":                              # complex scalar
+        return from_dtype(arr)
+    if kind == "f":
+        return from_dtype(np.result_type(arr, np.complex64))
+    return None
+
+
+def adjust(base_types, args):
+    """``base_types`` (scalar types per input) with Python scalars made weak."""
+    arrays = [b for a, b in zip(args, base_types) if isinstance(a, types.ArrayCompatible)]
+    if not arrays:
+        return base_types
+    out = []
+    for a, b in zip(args, base_types):
+        weak = None if isinstance(a, types.ArrayCompatible) else weak_type(arrays, b)
+        out.append(weak if weak is not None else b)
+    return out
+
+
+def install():
+    """Wrap Numba's ufunc input handling (once)."""
+    global _installed
+    if _installed:
+        return
+    from numba.core.typing.npydecl import Numpy_rules_ufunc
+    original = Numpy_rules_ufunc._handle_inputs.__func__
+
+    def _handle_inputs(cls, ufunc, args, kws):
+        base_types, explicit_outputs, ndims, layout = original(cls, ufunc, args, kws)
+        if te.current_target() == "numlir":
+            nin = ufunc.nin
+            args_in = [a.as_array if isinstance(a, types.ArrayCompatible) else a
+                       for a in args[:nin]]
+            base_types = adjust(list(base_types[:nin]), args_in) + list(base_types[nin:])
+        return base_types, explicit_outputs, ndims, layout
+
+    Numpy_rules_ufunc._handle_inputs = classmethod(_handle_inputs)
+    _installed = True
