@@ -122,6 +122,31 @@ for _keys, _rule in (((operator.floordiv, np.floor_divide), _floordiv),
 
 
 # -- in-place operators ----------------------------------------------------------------------------
+def assign_expression(ctx, dstty, dst, lazy):
+    """Store the lazy array ``lazy`` into the array ``dst`` (NumPy's ``out=`` and in-place rules:
+    the result must have ``dst``'s shape); returns ``dst``."""
+    dst_sizes = av.metadata(dst).sizes
+    full = broadcast_shape(ctx, [dst_sizes, lazy.sizes])
+    for d, f in zip(dst_sizes, full):
+        ctx.raise_if(arith.cmpi(P.ne, d, f), ValueError, "non-broadcastable output operand")
+    lazy = la.LazyArray(lazy.ty, dst_sizes, lazy.leaves, lazy.fn)
+    overlap = la.overlaps(lazy, dst)
+    if overlap is None:
+        la.store_into(ctx, lazy, dstty, dst)
+        return dst
+    # an operand sharing the destination's buffer (a += a[::-1]): compute into a new buffer
+    # first, as NumPy does
+    if_op = scf.IfOp(overlap, has_else=True)
+    with ir.InsertionPoint(if_op.then_block):
+        tmp = la.materialize(ctx, lazy)
+        la.store_into(ctx, la.as_leaf(lazy.ty, tmp), dstty, dst)
+        scf.YieldOp([])
+    with ir.InsertionPoint(if_op.else_block):
+        la.store_into(ctx, lazy, dstty, dst)
+        scf.YieldOp([])
+    return dst
+
+
 _INPLACE = {operator.iadd: operator.add, operator.isub: operator.sub,
             operator.imul: operator.mul, operator.itruediv: operator.truediv,
             operator.ifloordiv: operator.floordiv, operator.imod: operator.mod,
@@ -145,29 +170,7 @@ def _inplace_rule(op):
         if isinstance(dst, la.LazyArray):      # a fresh expression: compute it to write into it
             dst = la.materialize(ctx, dst)
         value = ctx.call_rule(key, osig, [dst, val])
-        lazy = la.as_leaf(osig.return_type, value)
-        dst_sizes = av.metadata(dst).sizes
-        # the result must have the destination's shape (NumPy: non-broadcastable output operand)
-        full = broadcast_shape(ctx, [dst_sizes, lazy.sizes])
-        for d, f in zip(dst_sizes, full):
-            ctx.raise_if(arith.cmpi(P.ne, d, f), ValueError,
-                         "non-broadcastable output operand")
-        lazy = la.LazyArray(lazy.ty, dst_sizes, lazy.leaves, lazy.fn)
-        overlap = la.overlaps(lazy, dst)
-        if overlap is None:
-            la.store_into(ctx, lazy, dstty, dst)
-            return dst
-        # an operand sharing the destination's buffer (a += a[::-1]): compute into a new
-        # buffer first, as NumPy does
-        if_op = scf.IfOp(overlap, has_else=True)
-        with ir.InsertionPoint(if_op.then_block):
-            tmp = la.materialize(ctx, lazy)
-            la.store_into(ctx, la.as_leaf(lazy.ty, tmp), dstty, dst)
-            scf.YieldOp([])
-        with ir.InsertionPoint(if_op.else_block):
-            la.store_into(ctx, lazy, dstty, dst)
-            scf.YieldOp([])
-        return dst
+        return assign_expression(ctx, dstty, dst, la.as_leaf(osig.return_type, value))
     return fusible(rule)
 
 

@@ -66,14 +66,29 @@ def _on_arrays(uf, scalar_rule):
     return fusible(rule)
 
 
+def _with_out(rule):
+    """``ufunc(..., out)``: the expression computed straight into ``out``, which is returned."""
+    def with_out(ctx, sig, args):
+        from numlir.lowering import lazy_arrays as la
+        from numlir.lowering.array_operators import assign_expression
+        outty = sig.args[-1]
+        if not outty.mutable:
+            from numlir.errors import UnsupportedError
+            raise UnsupportedError("a ufunc writing to a read-only array", sig.args, loc=ctx.loc)
+        resty = outty.copy(dtype=sig.return_type.dtype, layout="C", readonly=False)
+        inner = sig.replace(args=sig.args[:-1], return_type=resty)
+        value = rule(ctx, inner, args[:-1])
+        return assign_expression(ctx, outty, args[-1], la.as_leaf(resty, value))
+    return fusible(with_out)
+
+
 _A = types.Array
 for _uf, _py in list(_TABLE.items()) + [(np.divide, None), (np.true_divide, None)]:
     _scalar = _true_divide if _py is None else _via(_py)
-    if _uf.nin == 1:
-        lower(_uf, _A)(_on_arrays(_uf, _scalar))
-    else:
-        for _pats in ((_A, _A), (_A, Num), (Num, _A)):
-            lower(_uf, *_pats)(_on_arrays(_uf, _scalar))
+    _rule = _on_arrays(_uf, _scalar)
+    for _pats in (((_A,),) if _uf.nin == 1 else ((_A, _A), (_A, Num), (Num, _A))):
+        lower(_uf, *_pats)(_rule)
+        lower(_uf, *_pats, _A)(_with_out(_rule))
 
 
 

@@ -305,3 +305,22 @@ def test_extremes_nan_bool_empty():
     assert max_min(np.array([True, False])) == (True, False)
     with pytest.raises(ValueError, match="zero-size array"):
         max_min(np.ones(0))
+
+
+@numlir.njit
+def ufunc_out(a, b, o):
+    np.add(a, b, o)
+    np.sqrt(o, o)
+    return np.multiply(a[::-1], o, o)
+
+
+def test_ufunc_out_argument():
+    a, b = np.arange(6.0), np.linspace(0, 1, 6)
+    o = np.empty(6)
+    want = np.empty(6)
+    ufunc_out.py_func(a, b, want)
+    got = ufunc_out(a, b, o)
+    np.testing.assert_allclose(got, want)
+    np.testing.assert_allclose(o, want)           # written in place
+    with pytest.raises(ValueError):
+        ufunc_out(np.ones(3), np.ones(3), np.empty(2))
