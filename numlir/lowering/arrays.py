@@ -11,6 +11,8 @@ from numba.core import types
 from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
 from numlir.lowering import datamodel as dm
+from numlir.lowering import lazy_arrays as la
+from numlir.lowering.fusion import fusible
 from numlir.lowering.registry import ITERNEXT, lower, lower_cast, lower_getattr
 
 Arr = types.Array
@@ -184,6 +186,7 @@ def array_to_array(ctx, val, fromty, toty):
 
 
 @lower(operator.setitem, Arr, types.Any, types.Any)
+@fusible
 def array_setitem(ctx, sig, args):
     arrty, idxty, valty = sig.args
     if not arrty.mutable:
@@ -191,11 +194,17 @@ def array_setitem(ctx, sig, args):
     arr, idx, val = args
     res = basic_index(ctx, arrty, arr, idxty, idx)
     if res[0] == "element":
+        if isinstance(val, la.LazyArray):
+            val = la.materialize(ctx, val)
         av.store_elem(ctx, ctx.cast(val, valty, arrty.dtype), arr, res[1], arrty.dtype)
         return None
     _, meta, offset, sizes, strides = res
     target_ty = types.Array(arrty.dtype, len(sizes), "A")
     target = av.view(target_ty, meta.base, offset, sizes, strides)
+    if isinstance(val, la.LazyArray):     # an array expression: computed straight into the view
+        from numlir.lowering.array_operators import assign_expression
+        assign_expression(ctx, target_ty, target, val)
+        return None
     assign_into(ctx, target_ty, target, valty, val)
     return None
 

@@ -506,9 +506,10 @@ def _raise(ctx, st):
 def _setitem(ctx, st):
     sig = ctx.calltypes[st]
     index = st.index if isinstance(st, nir.SetItem) else st.index_var
-    vals = [ctx.get(st.target, sig.args[0]), ctx.get(index, sig.args[1]),
-            ctx.get(st.value, sig.args[2])]
     key = ctx.resolve_op(operator.setitem, sig)
+    vals = [ctx.get(st.target, sig.args[0]), ctx.get(index, sig.args[1])]
+    with fusion.fusing(ctx, key, sig.args):      # an expression may be computed into the target
+        vals.append(ctx.get(st.value, sig.args[2]))
     ctx.call_rule(key, sig, vals, what="item assignment")
 
 

@@ -324,3 +324,28 @@ def test_ufunc_out_argument():
     np.testing.assert_allclose(o, want)           # written in place
     with pytest.raises(ValueError):
         ufunc_out(np.ones(3), np.ones(3), np.empty(2))
+
+
+@numlir.njit
+def stencil_into(a, out):
+    out[1:-1, 1:-1] = 0.25 * (a[:-2, 1:-1] + a[2:, 1:-1] + a[1:-1, :-2] + a[1:-1, 2:])
+    return out
+
+
+@numlir.njit
+def shift_expr(a):
+    a[1:] = a[:-1] * 2.0
+    a[0] = -a[1] + 0.5
+    return a
+
+
+def test_expression_assigned_into_a_view():
+    a = np.random.default_rng(0).random((6, 5))
+    want = np.zeros((6, 5))
+    stencil_into.py_func(a, want)
+    out = np.zeros((6, 5))
+    stencil_into(a, out)
+    np.testing.assert_allclose(out, want)
+    x = np.arange(6.0)
+    np.testing.assert_array_equal(shift_expr(x.copy()), shift_expr.py_func(x.copy()))
+    assert stencil_into.inspect_mlir(stage="lowered").count("memref.copy") == 0
