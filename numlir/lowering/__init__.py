@@ -24,6 +24,7 @@ _CORE_RULES = (
     "array_elementwise",
     "advanced_indexing",
     "ufunc_scalars",
+    "ufunc_more",
     "array_operators",
     "linalg_loops",
     "array_methods",

@@ -22,7 +22,8 @@ CPU_STAGES = [
     ("lowered", []),
     ("canonical", ["inline", "func.func(mem2reg)", "func.func(canonicalize)", "func.func(cse)"]),
     # array expressions (linalg.generic on tensors) become buffers and loop nests
-    ("bufferize", ["one-shot-bufferize", "convert-linalg-to-loops", "convert-math-to-funcs",
+    ("bufferize", ["one-shot-bufferize", "convert-linalg-to-loops",
+                   "convert-math-to-funcs",
                    "func.func(promote-buffers-to-stack{max-rank-of-allocated-memref=0})",
                    "func.func(canonicalize)"]),
     ("scf", ["lift-cf-to-scf", "func.func(canonicalize)"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import os
 import subprocess
 import threading
 
@@ -37,7 +38,19 @@ def mlir_context():
     if _context is None:
         _context = ir.Context()
         _context.allow_unregistered_dialects = False
+        _load_runner_utils()
     return _context
+
+
+def _load_runner_utils():
+    """MLIR's C runner utilities (``memrefCopy``: copies between strided memrefs that
+    bufferization may insert), made global in the process so the JIT resolves them."""
+    import mlir
+    for root in mlir.__path__:
+        path = os.path.join(root, "lib", "libmlir_c_runner_utils.so")
+        if os.path.exists(path):
+            ctypes.CDLL(path, mode=os.RTLD_GLOBAL)
+            return
 
 
 @dataclasses.dataclass
