@@ -9,6 +9,7 @@
 | ``NUMLIR_REPRO_DIR`` | directory | temp dir | where a failing pipeline writes its reproducer |
 | ``NUMLIR_BOUNDSCHECK`` | bool | 0 | check array indices (IndexError) in every function |
 | ``NUMLIR_DEBUG_VERIFY`` | bool | 0 | verify the module after every pass (slower compiles) |
+| ``NUMLIR_VECTOR_MATH`` | bool | 1 | loops call libmvec SIMD math where glibc has it; 0: scalar |
 """
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ PRINT_AFTER = _knob("PRINT_AFTER", "", str)
 REPRO_DIR = _knob("REPRO_DIR", os.path.join(tempfile.gettempdir(), "numlir-repro"), str)
 BOUNDSCHECK = _knob("BOUNDSCHECK", False, _bool)
 DEBUG_VERIFY = _knob("DEBUG_VERIFY", False, _bool)
+VECTOR_MATH = _knob("VECTOR_MATH", True, _bool)
 
 
 def reload():

@@ -16,6 +16,7 @@ from mlir.passmanager import PassManager
 from numlir import config
 from numlir.errors import PassFailure
 from numlir.passes.split_dealloc import split_deallocs
+from numlir.passes.vector_math import vectorize_math
 
 # (stage name, [pass pipeline elements, each "anchor(pass)" or a module-level pass])
 CPU_STAGES = [
@@ -35,7 +36,8 @@ CPU_STAGES = [
     # the native entry point is added here (numlir.runtime.entry), after its kernel's final ABI
     ("llvm", ["convert-complex-to-standard", "arith-expand", "convert-math-to-llvm",
               "convert-math-to-libm", "expand-strided-metadata", "lower-affine",
-              "convert-scf-to-cf", "convert-to-llvm", "reconcile-unrealized-casts"]),
+              "convert-scf-to-cf", "convert-to-llvm", "reconcile-unrealized-casts",
+              vectorize_math]),
 ]
 ENTRY_BEFORE = "llvm"      # the stage before which the native entry is added
 DEALLOC_STAGE = "dealloc"  # the kernel turns private before this stage
