@@ -18,7 +18,10 @@ into one allocation and a loop nest (``one-shot-bufferize``, ``convert-linalg-to
 from __future__ import annotations
 
 from mlir import ir
-from mlir.dialects import arith, bufferization, linalg, tensor
+
+# the generated ops only: importing mlir.dialects.linalg builds its opdsl library (~50 ms)
+from mlir.dialects import _linalg_ops_gen as linalg
+from mlir.dialects import arith, bufferization, tensor
 from numba.core import types
 
 from numlir.lowering import array_views as av
@@ -243,7 +246,12 @@ def reduce(ctx, lazy, accty, init, step):
     starting at the value ``init``: ``step(acc, element) -> acc``. Returns the scalar."""
     n = len(lazy.sizes)
     elem = dm.scalar_type(accty)
-    filled = linalg.fill(init, outs=[tensor.empty([], elem)])
+    empty = tensor.empty([], elem)
+    fill = linalg.FillOp([empty.type], [init], [empty])
+    fill_block = fill.regions[0].blocks.append(elem, elem)
+    with ir.InsertionPoint(fill_block):
+        linalg.YieldOp([fill_block.arguments[0]])
+    filled = fill.results[0]
     out_map = ir.AffineMap.get(n, 0, [])
     total = _generic(ctx, lazy, filled, out_map, ["reduction"] * n, list(range(n)),
                      lambda value, acc: step(acc, value))

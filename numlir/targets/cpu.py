@@ -38,18 +38,23 @@ def mlir_context():
     if _context is None:
         _context = ir.Context()
         _context.allow_unregistered_dialects = False
-        _load_runner_utils()
     return _context
+
+
+_runner_utils = []
 
 
 def _load_runner_utils():
     """MLIR's C runner utilities (``memrefCopy``: copies between strided memrefs that
-    bufferization may insert), made global in the process so the JIT resolves them."""
+    bufferization may insert), made global in the process so the JIT resolves them; loaded on
+    the first module that calls them (the load costs ~40 ms)."""
+    if _runner_utils:
+        return
     import mlir
     for root in mlir.__path__:
         path = os.path.join(root, "lib", "libmlir_c_runner_utils.so")
         if os.path.exists(path):
-            ctypes.CDLL(path, mode=os.RTLD_GLOBAL)
+            _runner_utils.append(ctypes.CDLL(path, mode=os.RTLD_GLOBAL))
             return
 
 
@@ -102,6 +107,8 @@ def compile_dispatcher(dispatcher, argtypes, next_entry):
                   exact_layout=not dispatcher._explicit)
         stages.update(run_stages(module, dump_name, CPU_STAGES[split:]))
         entry_name = f"{name}_entry"
+        if "memrefCopy" in stages.get("llvm", "memrefCopy"):
+            _load_runner_utils()
         engine = ExecutionEngine(module, opt_level=config.OPT_LEVEL)
         address = _function_address(engine, f"{entry_name}_addr")
     fn, mdef = make_pycfunction(dispatcher.py_func.__name__, address, next_entry)
