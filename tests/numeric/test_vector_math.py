@@ -21,7 +21,7 @@ MAX_ULP = 4
 N_RANDOM = 3000
 
 
-def _math_erf(fn):
+def _elementwise(fn):
     return np.vectorize(fn, otypes=[np.float64])
 
 
@@ -45,8 +45,8 @@ UNARY = {
     "asinh": (math.asinh, np.arcsinh, (-20, 20)),
     "acosh": (math.acosh, np.arccosh, (1, 20)),
     "atanh": (math.atanh, np.arctanh, (-1, 1)),
-    "erf": (math.erf, _math_erf(math.erf), (-7, 7)),
-    "erfc": (math.erfc, _math_erf(math.erfc), (-7, 30)),
+    "erf": (math.erf, _elementwise(math.erf), (-7, 7)),
+    "erfc": (math.erfc, _elementwise(math.erfc), (-7, 30)),
 }
 BINARY = {
     "pow": (math.pow, np.power, (0, 20), (-60, 60)),
@@ -178,3 +178,14 @@ def test_vector_math_off_keeps_scalar_calls():
     loops = loop_calls(object_disassembly(g))
     assert any("exp" in calls for _, _, calls in loops), loops
     assert not any(c.startswith("_ZGV") for _, _, calls in loops for c in calls), loops
+
+
+def test_without_libmvec_scalar_calls(monkeypatch):
+    monkeypatch.setattr(libmvec, "_state", {"lib": None, "isas": [], "names": {}})
+    assert not libmvec.available()
+    g = _exp_kernel()
+    a = np.linspace(-3, 3, 1001)
+    np.testing.assert_allclose(g(a), np.exp(a), rtol=1e-15)
+    assert "_ZGV" not in g.inspect_mlir(stage="llvm")
+    loops = loop_calls(object_disassembly(g))
+    assert any("exp" in calls for _, _, calls in loops), loops
