@@ -125,11 +125,17 @@ def vectorize_math(module):
         vty = f"vector<{lanes}x{ty}>"
         decls.append(f'llvm.func @{symbol}({", ".join([vty] * nargs)}) -> {vty} '
                      f'attributes {{memory_effects = {_NO_MEMORY}, no_unwind}}')
-    if "llvm.compiler.used" not in symbols:
-        decls.append(_compiler_used(used))
+    kept = symbols.get("llvm.compiler.used")
+    others = _addresses(kept) if kept is not None else []
+    # someone else's list becomes part of ours; its symbols are stand-ins while parsing
+    decls.extend(f"llvm.func @{name}()" for name in others)
+    decls.append(_compiler_used(others + used))
     extra = ir.Module.parse("\n".join(decls), context=module.context)
+    if kept is not None:
+        kept.erase()
     for op in list(extra.body.operations):
-        module.body.append(op)
+        if op.attributes["sym_name"].value not in others:
+            module.body.append(op)
 
 
 def _with_variant(op, text):
@@ -139,6 +145,18 @@ def _with_variant(op, text):
                    if "vector-function-abi-variant" not in str(a)]
     entries.append(f'["vector-function-abi-variant", "{text}"]')
     return ir.Attribute.parse("[" + ", ".join(entries) + "]")
+
+
+def _addresses(global_op):
+    names = []
+
+    def visit(op):
+        if op.name == "llvm.mlir.addressof":
+            names.append(op.attributes["global_name"].value)
+        return ir.WalkResult.ADVANCE
+
+    global_op.walk(visit)
+    return names
 
 
 def _compiler_used(symbols):
