@@ -10,6 +10,7 @@ leaves of the return value out.
 """
 from __future__ import annotations
 
+import contextlib
 import operator
 
 from mlir import ir
@@ -146,6 +147,7 @@ class FunctionLowerer:
         self.uses = fusion.use_sites(blocks)
         self.pending = set()        # variables holding a LazyArray not computed yet
         self.lazy_ok = False        # ctx.get may hand out LazyArrays (a fusible rule asks)
+        self.status_sink, self._sink_used = None, False   # see deferred_errors
         pos = 0
         self.arg_values = []
         for aty in self.tir.args:
@@ -311,6 +313,11 @@ class FunctionLowerer:
 
     def raise_if(self, cond, exc_class, *args):
         """If the i1 ``cond`` holds, raise ``exc_class(*args)``; emission goes on in the else."""
+        if self.status_sink is not None:
+            code = exceptions.register(exc_class, tuple(args), self.loc)
+            self._sink(arith.select(cond, arith.constant(self.i32, code),
+                                    arith.constant(self.i32, 0)))
+            return
         err, cont = self.new_block(), self.new_block()
         cf.cond_br(cond, [], [], err, cont)
         with ir.InsertionPoint(err):
@@ -319,6 +326,9 @@ class FunctionLowerer:
 
     def propagate_status(self, status):
         """After a call: return ``status`` to our caller when it is non-zero."""
+        if self.status_sink is not None:
+            self._sink(status)
+            return
         zero = arith.constant(self.i32, 0)
         failed = arith.cmpi(arith.CmpIPredicate.ne, status, zero)
         err, cont = self.new_block(), self.new_block()
@@ -326,6 +336,31 @@ class FunctionLowerer:
         with ir.InsertionPoint(err):
             self.return_status(status)
         self.move_to(cont)
+
+    @contextlib.contextmanager
+    def deferred_errors(self):
+        """Inside a single-block region (a linalg.generic body, a parallel loop body) branches
+        are not allowed: ``raise_if`` and ``propagate_status`` record the first non-zero status
+        in a slot instead; on leaving, the caller is returned that status (checked once)."""
+        from mlir.dialects import memref
+        outer_sink, outer_used = self.status_sink, self._sink_used
+        slot = self.entry_alloca(ir.MemRefType.get([], self.i32))
+        memref.store(arith.constant(self.i32, 0), slot, [])
+        self.status_sink, self._sink_used = slot, False
+        try:
+            yield
+        finally:
+            used = self._sink_used
+            self.status_sink, self._sink_used = outer_sink, outer_used
+        if used:
+            self.propagate_status(memref.load(slot, []))
+
+    def _sink(self, status):
+        from mlir.dialects import memref
+        self._sink_used = True
+        old = memref.load(self.status_sink, [])
+        keep = arith.cmpi(arith.CmpIPredicate.ne, old, arith.constant(self.i32, 0))
+        memref.store(arith.select(keep, old, status), self.status_sink, [])
 
     # -- calls -------------------------------------------------------------------------------------
     def call_rule(self, key, sig, args, what=None):

@@ -125,6 +125,12 @@ def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers=F
     unit stride (and LLVM's vectorizer its unit-stride loads); so when some operand is C or F
     contiguous, the generic comes twice: with the operands as they are when no operand is
     stretched at run time, with stride-0 views otherwise."""
+    with ctx.deferred_errors():    # no branches inside the generic's body
+        return _generic_versions(ctx, lazy, out_tensor, out_map, iterators, perm, combine,
+                                 buffers)
+
+
+def _generic_versions(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers):
     args = (ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers)
     plain_ok = None
     for t, v in lazy.leaves:

@@ -2,6 +2,7 @@
 no ZeroDivisionError, inf/nan instead. Arrays go through the elementwise lowering."""
 from __future__ import annotations
 
+import cmath
 import math
 import operator
 
@@ -18,15 +19,31 @@ Num = types.Number
 _PREDICATES = (math.isnan, math.isinf, math.isfinite)
 
 
+_COMPLEX = {math.sqrt: cmath.sqrt, math.exp: cmath.exp, math.log: cmath.log,
+            math.log10: cmath.log10, math.sin: cmath.sin, math.cos: cmath.cos,
+            math.tan: cmath.tan, math.asin: cmath.asin, math.acos: cmath.acos,
+            math.atan: cmath.atan, math.sinh: cmath.sinh, math.cosh: cmath.cosh,
+            math.tanh: cmath.tanh, math.isnan: cmath.isnan, math.isinf: cmath.isinf,
+            math.isfinite: cmath.isfinite}
+
+
 def _via(py_op):
     """The ufunc as the scalar rule of ``py_op`` on arguments converted to the result type
-    (predicates keep their float argument)."""
+    (predicates and ``abs`` keep their argument's type; complex arguments use ``cmath``)."""
     def rule(ctx, sig, args):
         rt = sig.return_type
-        at = sig.args[0] if py_op in _PREDICATES else rt
+        keep = py_op in _PREDICATES or (py_op is abs and isinstance(sig.args[0], types.Complex))
+        at = sig.args[0] if keep else rt
+        op = _COMPLEX.get(py_op, py_op) if isinstance(at, types.Complex) else py_op
         vals = [ctx.cast(v, t, at) for v, t in zip(args, sig.args)]
         inner = sig.replace(args=(at,) * len(vals))
-        return ctx.call_rule(ctx.resolve_op(py_op, inner), inner, vals)
+        rsig = ctx.tir_typing_context().resolve_function_type(op, inner.args, {})
+        if rsig is None or len(rsig.args) != len(vals) or any(
+                isinstance(t, types.BaseTuple) for t in rsig.args):     # min/max take *args
+            return ctx.call_rule(ctx.resolve_op(op, inner), inner, vals)
+        vals = [ctx.cast(v, at, t) for v, t in zip(vals, rsig.args)]
+        out = ctx.call_rule(ctx.resolve_op(op, rsig), rsig, vals)
+        return ctx.cast(out, rsig.return_type, rt)
     return rule
 
 
@@ -106,6 +123,7 @@ for _cls in set(np.sctypeDict.values()):
 
 
 @lower(np.conjugate, Num)
+@lower(np.conj, Num)
 def _conjugate(ctx, sig, args):
     from mlir.dialects import complex as cplx
     if isinstance(sig.args[0], types.Complex):
@@ -119,3 +137,9 @@ def _real(ctx, sig, args):
     x = cplx.re(args[0]) if isinstance(sig.args[0], types.Complex) else args[0]
     return ctx.cast(x, sig.args[0].underlying_float if isinstance(sig.args[0], types.Complex)
                     else sig.args[0], sig.return_type)
+
+
+for _key in (np.conjugate, np.conj):
+    _conj_rule = _on_arrays(_key, _conjugate)
+    lower(_key, types.Array)(_conj_rule)
+    lower(_key, types.Array, types.Array)(_with_out(_conj_rule))

@@ -39,7 +39,7 @@ def _compare(got, want, rtol):
         g, w = np.asarray(g), np.asarray(w)
         if w.ndim:
             assert g.dtype == w.dtype, f"result {i}: dtype {g.dtype}, expected {w.dtype}"
-        if w.dtype.kind == "f":
+        if w.dtype.kind in "fc":
             np.testing.assert_allclose(g, w, rtol=rtol, atol=0, equal_nan=True,
                                        err_msg=f"result {i}")
         else:
@@ -72,3 +72,25 @@ def test_int_ufuncs(dtype):
 @pytest.mark.parametrize("x,y", [(1.5, -2.0), (-0.0, 0.0), (np.inf, np.inf), (np.nan, 1.0)])
 def test_scalar_ufuncs(x, y):
     _compare(scalar_ufuncs(x, y), _numpy(scalar_ufuncs, x, y), rtol=1e-13)
+
+
+@numlir.njit
+def complex_ufuncs(c, x):
+    return (np.abs(c), np.sqrt(c), np.exp(c), np.log(c), np.sin(c), np.conj(c), np.isfinite(c),
+            np.absolute(c) + np.angle(c), np.tanh(c), c * x + 1j)
+
+
+def test_complex_array_ufuncs():
+    c = np.array([1 + 2j, -1j, 3, 0.5 + 0.5j, -2 - 0.25j])
+    x = np.linspace(0.5, 2, 5)
+    _compare(complex_ufuncs(c, x), _numpy(complex_ufuncs, c, x), rtol=1e-12)
+
+
+@numlir.njit
+def ufunc_with_error_in_body(a):
+    return np.power(a, 2) + a ** 3
+
+
+def test_integer_power_in_a_fused_body():
+    a = np.arange(-3, 4)
+    _compare((ufunc_with_error_in_body(a),), (_numpy(ufunc_with_error_in_body, a),), rtol=0)
