@@ -27,7 +27,7 @@ from numlir.runtime import libmvec
 
 NAME = "vector-math"
 
-# LLVM intrinsics made by convert-math-to-llvm -> (C function, number of arguments)
+# LLVM intrinsics made by convert-math-to-llvm (named as their C function) -> number of arguments
 INTRINSICS = {
     "exp": 1, "exp2": 1, "exp10": 1, "log": 1, "log2": 1, "log10": 1, "sin": 1, "cos": 1,
     "tan": 1, "asin": 1, "acos": 1, "atan": 1, "sinh": 1, "cosh": 1, "tanh": 1,
@@ -37,12 +37,19 @@ INTRINSICS = {
 LIBM = dict(INTRINSICS, expm1=1, log1p=1, cbrt=1, erf=1, erfc=1, asinh=1, acosh=1, atanh=1,
             hypot=2)
 _BITS = {"f64": 64, "f32": 32}
-_NO_MEMORY = ("#llvm.memory_effects<other = none, argMem = none, inaccessibleMem = none, "
-              "errnoMem = none, targetMem0 = none, targetMem1 = none>")
+# memory(none); MLIR releases differ in the memory locations they spell out
+_NO_MEMORY = ["#llvm.memory_effects<other = none, argMem = none, inaccessibleMem = none"
+              + extra + ">" for extra in (", errnoMem = none, targetMem0 = none, "
+                                          "targetMem1 = none", ", errnoMem = none", "")]
 
 
-def enabled():
-    return config.VECTOR_MATH and libmvec.available()
+def _no_memory():
+    for text in _NO_MEMORY:
+        try:
+            return text, ir.Attribute.parse(text)
+        except Exception:    # MLIRError: not this release's syntax
+            continue
+    raise RuntimeError("vector-math: cannot spell memory(none) in this MLIR's LLVM dialect")
 
 
 def _libm_name(name):
@@ -94,6 +101,7 @@ def vectorize_math(module):
         return
     vectors = {}       # symbol -> (lanes, float type, nargs)
     decls = []
+    no_memory_text, no_memory = _no_memory()
     for name, op in libm:
         fn, ty = _libm_name(name)
         nargs = LIBM[fn]
@@ -102,7 +110,7 @@ def vectorize_math(module):
         text, found = _variant_attr(name, fn, nargs, ty)
         if not found:
             continue
-        op.attributes["memory_effects"] = ir.Attribute.parse(_NO_MEMORY)
+        op.attributes["memory_effects"] = no_memory
         op.attributes["no_unwind"] = ir.UnitAttr.get()
         op.attributes["passthrough"] = _with_variant(op, text)
         vectors.update((s, (lanes, ty, nargs)) for s, lanes in found)
@@ -124,7 +132,7 @@ def vectorize_math(module):
         lanes, ty, nargs = vectors[symbol]
         vty = f"vector<{lanes}x{ty}>"
         decls.append(f'llvm.func @{symbol}({", ".join([vty] * nargs)}) -> {vty} '
-                     f'attributes {{memory_effects = {_NO_MEMORY}, no_unwind}}')
+                     f'attributes {{memory_effects = {no_memory_text}, no_unwind}}')
     kept = symbols.get("llvm.compiler.used")
     others = _addresses(kept) if kept is not None else []
     # someone else's list becomes part of ours; its symbols are stand-ins while parsing
