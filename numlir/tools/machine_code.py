@@ -13,10 +13,12 @@ import subprocess
 import tempfile
 
 from numlir.passes.pipeline import llvm_tool
+from numlir.tools.x86_callees import resolve_callees
 
 _INSN = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)\s*(.*)$")
 _RELOC = re.compile(r"^\s*([0-9a-f]+):\s+R_\w+\s+(\S+?)(?:[+-]0x[0-9a-f]+)?\s*$")
 _TARGET = re.compile(r"^(?:0x)?([0-9a-f]+)\b")
+_FUNC = re.compile(r"^[0-9a-f]+ <(.+)>:\s*$")
 
 
 def object_disassembly(dispatcher, signature=None):
@@ -35,33 +37,52 @@ def object_disassembly(dispatcher, signature=None):
     return proc.stdout
 
 
-def loop_calls(disassembly):
-    """[(loop start, loop end, {functions called inside})] for every innermost loop: a backward
-    branch and the code it jumps back over, containing no other backward branch.
-
-    A call's callee is its own relocation, or for ``call *%reg`` the symbol last loaded into
-    ``%reg`` by a relocated ``movabs`` before it (LLVM hoists those loads out of loops)."""
-    insns, calls, branches, loaded = [], [], [], {}
+def functions(disassembly):
+    """{function name: [(address, mnemonic, operands, relocated symbol or None)]}."""
+    funcs, insns = {}, None
     for line in disassembly.splitlines():
+        m = _FUNC.match(line)
+        if m:
+            insns = funcs.setdefault(m.group(1), [])
+            continue
+        if insns is None:
+            continue
         m = _RELOC.match(line)
         if m and insns:
-            at, mnemonic, operands = insns[-1]
-            if mnemonic.startswith("movabs"):
-                loaded[operands.rsplit(",", 1)[-1].strip()] = m.group(2)
-            elif mnemonic.startswith(("call", "jmp")):
-                calls.append((at, m.group(2)))
+            at, mnemonic, operands, _ = insns[-1]
+            insns[-1] = (at, mnemonic, operands, m.group(2))
             continue
         m = _INSN.match(line)
-        if not m:
-            continue
-        at, mnemonic, operands = int(m.group(1), 16), m.group(2), m.group(3)
-        insns.append((at, mnemonic, operands))
-        if mnemonic.startswith("call") and operands.startswith("*%"):
-            calls.append((at, loaded.get(operands[1:].strip(), "?")))
-        elif mnemonic.startswith("j"):
-            target = _TARGET.match(operands)
-            if target and int(target.group(1), 16) < at:
-                branches.append((int(target.group(1), 16), at))
-    inner = [(lo, hi) for lo, hi in branches
-             if not any(lo <= a and b <= hi and (a, b) != (lo, hi) for a, b in branches)]
-    return [(lo, hi, {sym for at, sym in calls if lo <= at <= hi}) for lo, hi in inner]
+        if m:
+            insns.append((int(m.group(1), 16), m.group(2), m.group(3).split("#")[0].strip(), None))
+    return funcs
+
+
+def branch_target(operands):
+    m = _TARGET.match(operands)
+    return int(m.group(1), 16) if m else None
+
+
+def loop_calls(disassembly):
+    """[(loop start, loop end, {functions called inside})] for every innermost loop: a backward
+    branch and the code it jumps back over, containing no other backward branch. A call through a
+    register names every symbol a relocated ``movabs`` may have left there (LLVM hoists those
+    loads out of loops; ``x86_callees``)."""
+    loops = []
+    for insns in functions(disassembly).values():
+        callees = resolve_callees(insns)
+        branches = []
+        for at, mnemonic, operands, _ in insns:
+            if mnemonic.startswith("j"):
+                target = branch_target(operands)
+                if target is not None and target < at:
+                    branches.append((target, at))
+        inner = [(lo, hi) for lo, hi in branches
+                 if not any(lo <= a and b <= hi and (a, b) != (lo, hi) for a, b in branches)]
+        for lo, hi in inner:
+            called = set()
+            for at, names in callees.items():
+                if lo <= at <= hi:
+                    called |= names
+            loops.append((lo, hi, called))
+    return loops

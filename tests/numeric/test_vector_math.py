@@ -170,6 +170,24 @@ def test_hot_loop_calls_simd_exp():
     assert any(c.endswith("_exp") for calls in simd for c in calls), loops
 
 
+def _sin_exp(a):
+    return np.sin(a) * np.exp(a)
+
+
+@pytest.mark.skipif(not libmvec.available(), reason="no glibc libmvec here")
+@pytest.mark.parametrize("shape, dtype", [((1001,), np.float64), ((30, 37), np.float32)])
+def test_fused_loop_calls_simd_sin_and_exp(shape, dtype):
+    g = numlir.njit(_sin_exp)
+    a = np.linspace(-3, 3, math.prod(shape)).reshape(shape).astype(dtype)
+    np.testing.assert_allclose(g(a), _sin_exp(a), rtol=1e-14 if dtype == np.float64 else 2e-6)
+    scalar = {"sin", "exp"} if dtype == np.float64 else {"sinf", "expf"}
+    loops = loop_calls(object_disassembly(g))
+    simd = [calls for _, _, calls in loops if any(c.startswith("_ZGV") for c in calls)]
+    assert simd, loops
+    assert all(not calls & scalar for calls in simd), loops
+    assert any({c.split("_", 2)[-1] for c in calls} == scalar for calls in simd), loops
+
+
 def test_vector_math_off_keeps_scalar_calls():
     with config.override(VECTOR_MATH=False):
         g = _exp_kernel()
