@@ -10,6 +10,7 @@
 | ``NUMLIR_BOUNDSCHECK`` | bool | 0 | check array indices (IndexError) in every function |
 | ``NUMLIR_DEBUG_VERIFY`` | bool | 0 | verify the module after every pass (slower compiles) |
 | ``NUMLIR_VECTOR_MATH`` | bool | 1 | loops call libmvec SIMD math where glibc has it; 0: scalar |
+| ``NUMLIR_NUM_THREADS`` | int >= 1 | CPUs | threads of ``parallel=True`` code (``prange``) |
 """
 from __future__ import annotations
 
@@ -37,6 +38,13 @@ def _opt(raw):
     return level
 
 
+def _threads(raw):
+    n = int(raw)
+    if n < 1:
+        raise ValueError(f"NUMLIR_NUM_THREADS must be >= 1, got {raw}")
+    return n
+
+
 DISABLE_JIT = _knob("DISABLE_JIT", False, _bool)
 OPT_LEVEL = _knob("OPT_LEVEL", 3, _opt)
 DUMP_IR = _knob("DUMP_IR", "", str)
@@ -45,6 +53,7 @@ REPRO_DIR = _knob("REPRO_DIR", os.path.join(tempfile.gettempdir(), "numlir-repro
 BOUNDSCHECK = _knob("BOUNDSCHECK", False, _bool)
 DEBUG_VERIFY = _knob("DEBUG_VERIFY", False, _bool)
 VECTOR_MATH = _knob("VECTOR_MATH", True, _bool)
+NUM_THREADS = _knob("NUM_THREADS", 0, _threads)     # 0: the CPUs this process may use
 
 
 def reload():

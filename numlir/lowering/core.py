@@ -49,6 +49,8 @@ class ModuleLowering:
         self.externals = set()       # names of external C functions declared in the module
         self._prints = {}            # argument types -> print helper name
         self._names = set()
+        self.parallel_depth = 0      # > 0 while a prange body is lowered (callees run serially)
+        self.has_parallel = False    # a parallel region was emitted (numlir.lowering.parallel)
 
     def print_function(self, argtypes):
         """Name of the helper printing values of ``argtypes`` (emitted once per module)."""
@@ -71,7 +73,8 @@ class ModuleLowering:
 
     def function_for(self, dispatcher, argtypes, public=False):
         """The FuncOp of ``dispatcher`` at ``argtypes``, lowered (with callees) on first use."""
-        key = (id(dispatcher), tuple(argtypes))
+        parallel = bool(dispatcher.targetoptions.get("parallel")) and not self.parallel_depth
+        key = (id(dispatcher), tuple(argtypes), parallel)
         hit = self.functions.get(key)
         if hit is not None:
             return hit
@@ -79,6 +82,7 @@ class ModuleLowering:
         tir = overload.typed_ir
         name = self.unique_name(f"nl_{dispatcher.py_func.__qualname__}")
         lowerer = FunctionLowerer(self, tir, name, overload.signature.return_type, public)
+        lowerer.parallel = parallel
         self.functions[key] = (lowerer.func_op, overload.signature.return_type)
         lowerer.lower_body()
         return self.functions[key]
@@ -112,6 +116,8 @@ def _successors(block):
 class FunctionLowerer:
     """Lowers one typed function. Rules receive it as ``ctx`` and use its helpers."""
 
+    parallel = False      # lower prange loops as parallel regions (@njit(parallel=True))
+
     def __init__(self, mod, tir, name, return_type, public=False):
         self.mod, self.tir, self.name = mod, tir, name
         self.typemap, self.calltypes = tir.typemap, tir.calltypes
@@ -135,6 +141,10 @@ class FunctionLowerer:
     def lower_body(self):
         blocks = self.tir.func_ir.blocks
         order = _rpo(blocks)
+        special = {}          # header label -> hook lowering a whole prange loop
+        if self.parallel:
+            from numlir.lowering.parallel import plan_loops
+            order, special = plan_loops(self, order)
         self.phis = {label: [st for st in blocks[label].body
                              if isinstance(st, nir.Assign) and isinstance(st.value, nir.Expr)
                              and st.value.op == "phi"] for label in order}
@@ -166,6 +176,14 @@ class FunctionLowerer:
                 self.env[st.target.name] = dm.unflatten(ty, block.arguments[pos:pos + n])
                 pos += n
             self.ip = ir.InsertionPoint(block)
+            if label in special:
+                with self._location(blocks[label].loc):
+                    self.ip.__enter__()
+                    try:
+                        special[label](self, label)
+                    finally:
+                        self.ip.__exit__(None, None, None)
+                continue
             for st in blocks[label].body:
                 self.loc = st.loc
                 with self._location(st.loc):

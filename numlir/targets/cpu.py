@@ -95,17 +95,23 @@ def compile_dispatcher(dispatcher, argtypes, next_entry):
         name = kernel_op.sym_name.value
         dump_name = f"{name}.{len(dispatcher._native)}"   # one set of files per signature
         verify(module, name)
-        names = [n for n, _ in CPU_STAGES]
+        pipeline = CPU_STAGES
+        if mod.has_parallel:          # prange loops became scf.parallel: async runtime stages
+            from numlir.passes.parallel import with_parallel_stage
+            from numlir.runtime.threads import load_async_runtime
+            pipeline = with_parallel_stage(CPU_STAGES, after=DEALLOC_STAGE)
+            load_async_runtime()
+        names = [n for n, _ in pipeline]
         dealloc, split = names.index(DEALLOC_STAGE), names.index(ENTRY_BEFORE)
-        stages = run_stages(module, dump_name, CPU_STAGES[:dealloc])
+        stages = run_stages(module, dump_name, pipeline[:dealloc])
         # private from here on: the inliner would have deleted an unused private kernel, and
         # buffer deallocation gives only private functions ownership results
         kernel_op = _lookup(module, name)
         kernel_op.attributes["sym_visibility"] = ir.StringAttr.get("private")
-        stages.update(run_stages(module, dump_name, CPU_STAGES[dealloc:split]))
+        stages.update(run_stages(module, dump_name, pipeline[dealloc:split]))
         add_entry(module, f"{name}_entry", _lookup(module, name), argtypes, return_type,
                   exact_layout=not dispatcher._explicit)
-        stages.update(run_stages(module, dump_name, CPU_STAGES[split:]))
+        stages.update(run_stages(module, dump_name, pipeline[split:]))
         entry_name = f"{name}_entry"
         if "memrefCopy" in stages.get("llvm", "memrefCopy"):
             _load_runner_utils()

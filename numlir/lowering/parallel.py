@@ -1,0 +1,560 @@
+"""``prange`` loops of ``parallel=True`` functions: an outlined body run by chunks in parallel.
+
+Found in the typed SSA IR (:func:`plan_loops`): a natural loop whose header calls ``iternext`` on
+the iterator of a ``prange(...)`` call. Its body blocks are lowered into their own private function
+(:class:`BodyLowerer`, ordinary ``cf`` code, so raising and buffer deallocation work as anywhere)
+
+    body(i, live-ins..., header phis...) -> (status, header phis at the back edge...)
+
+and the header becomes (:func:`lower_prange`): the trip count ``n`` split into
+``k = clamp(min(num_threads, n), 1)`` balanced chunks, an ``scf.parallel`` over the chunks whose
+iteration runs its chunk serially (an ``scf.for`` calling the body, stopping at the first non-zero
+status), each chunk's status and partial reductions stored in small buffers, and, after the join,
+a serial combine in chunk order and the first error re-raised. ``async-parallel-for``
+(``numlir.passes.parallel``) turns the ``scf.parallel`` into tasks of MLIR's async runtime.
+
+Header phis are classified: a *reduction* when every back-edge value is the phi updated by ``+=``,
+``-=``, ``*=`` (also ``s = s + x`` ...) or ``min``/``max`` of it (scalars; ``+ - *`` also for
+arrays, which get one private accumulator per chunk), *unchanged* when the loop never assigns it,
+otherwise *private* (it must not be read before its assignment in the body nor after the loop).
+"""
+from __future__ import annotations
+
+import dataclasses
+import operator
+
+import numba
+import numpy as np
+from mlir import ir
+from mlir.dialects import arith, cf, func, llvm, memref, scf
+from numba.core import ir as nir
+from numba.core import types
+
+from numlir.errors import UnsupportedError
+from numlir.lowering import datamodel as dm
+from numlir.lowering import fusion
+from numlir.lowering.core import FunctionLowerer, _edge_operands, _internal_dispatcher
+
+_BINOPS = {operator.iadd: "add", operator.add: "add", operator.isub: "sub", operator.sub: "sub",
+           operator.imul: "mul", operator.mul: "mul"}
+_COMMUTATIVE = {operator.iadd, operator.add, operator.imul, operator.mul}
+
+
+@dataclasses.dataclass
+class PrangeLoop:
+    header: int
+    body_entry: int
+    exit: int
+    blocks: list            # body labels (header excluded), in reverse post-order
+    iter_var: str           # the range iterator the header advances
+    next_var: str           # iternext result, pair_first (the index) and pair_second of it
+    index_var: str
+    valid_var: str
+    phis: list              # header phi statements
+    kinds: list             # per phi: "add" "sub" "mul" "min" "max" | "unchanged" | "private"
+    liveins: list           # names of variables defined before the loop and used in it
+    loc: object
+
+
+# -- finding the loops ----------------------------------------------------------------------------
+def plan_loops(ctx, order):
+    """The prange loops of ``ctx``'s function: ``(order without their bodies, {header: hook})``."""
+    blocks = ctx.tir.func_ir.blocks
+    defs = {}
+    for label, block in blocks.items():
+        for st in block.body:
+            if isinstance(st, nir.Assign):
+                defs[st.target.name] = (label, st.value)
+    headers = {}
+    for label in order:
+        for st in blocks[label].body:
+            if (isinstance(st, nir.Assign) and isinstance(st.value, nir.Expr)
+                    and st.value.op == "iternext" and _is_prange_iter(ctx, defs, st.value.value)):
+                headers[label] = st
+    if not headers:
+        return order, {}
+    from numba.core.analysis import compute_cfg_from_blocks
+    loops = compute_cfg_from_blocks(blocks).loops()
+    hooks, inner = {}, set()
+    for label in order:
+        if label in headers and label not in inner:
+            loop = _describe_loop(ctx, blocks, defs, loops.get(label), headers[label], order)
+            inner.update(loop.blocks)
+            hooks[label] = lambda c, lab, lp=loop: lower_prange(c, lp)
+    return [lab for lab in order if lab not in inner], hooks
+
+
+def _is_prange_iter(ctx, defs, var):
+    seen = set()
+    while isinstance(var, nir.Var) and var.name not in seen:
+        seen.add(var.name)
+        _, value = defs.get(var.name, (None, None))
+        if isinstance(value, nir.Var):
+            var = value
+        elif isinstance(value, nir.Expr) and value.op == "getiter":
+            var = value.value
+        elif isinstance(value, nir.Expr) and value.op == "call":
+            fnty = ctx.typemap.get(value.func.name)
+            return getattr(fnty, "typing_key", None) is numba.prange
+        else:
+            return False
+    return False
+
+
+def _unsupported(what, loc, detail=None):
+    return UnsupportedError(what, loc=loc, detail=detail)
+
+
+def _describe_loop(ctx, blocks, defs, cfg_loop, next_st, order):
+    header = blocks[cfg_loop.header] if cfg_loop else None
+    loc = next_st.loc
+    term = header.terminator if header is not None else None
+    if cfg_loop is None or not isinstance(term, nir.Branch):
+        raise _unsupported("this prange loop shape", loc)
+    body = set(cfg_loop.body) - {cfg_loop.header}
+    if term.truebr not in body or term.falsebr in body:
+        raise _unsupported("this prange loop shape", loc)
+    if set(cfg_loop.exits) != {term.falsebr}:
+        raise _unsupported("'break' or 'return' inside a prange loop", loc,
+                           "a prange loop runs every iteration; leave it only at its end")
+    for lab in body:
+        if isinstance(blocks[lab].terminator, nir.Return):
+            raise _unsupported("'return' inside a prange loop", blocks[lab].terminator.loc)
+    next_name = next_st.target.name
+    index_var = valid_var = None
+    phis = []
+    for st in header.body:
+        if isinstance(st, nir.Assign) and isinstance(st.value, nir.Expr):
+            if st.value.op == "phi":
+                phis.append(st)
+            elif st.value.op == "pair_first" and st.value.value.name == next_name:
+                index_var = st.target.name
+            elif st.value.op == "pair_second" and st.value.value.name == next_name:
+                valid_var = st.target.name
+    loop_labels = body | {cfg_loop.header}
+    defined, used = set(), set()
+    for lab in loop_labels:
+        for st in blocks[lab].body:
+            if isinstance(st, nir.Assign):
+                defined.add(st.target.name)
+                if lab == cfg_loop.header and isinstance(st.value, nir.Expr) \
+                        and st.value.op == "phi":
+                    continue
+            used.update(v.name for v in st.list_vars())
+    used.discard(next_st.value.value.name)
+    liveins = sorted(used - defined)
+    outside_uses = {}
+    for lab, block in blocks.items():
+        if lab in loop_labels:
+            continue
+        for st in block.body:
+            for v in st.list_vars():
+                outside_uses.setdefault(v.name, st.loc)
+    phi_names = {st.target.name for st in phis}
+    for name in sorted(defined - phi_names):
+        if name in outside_uses:
+            raise _unsupported(f"using '{_pretty(name)}' after the prange loop that assigns it",
+                               outside_uses[name],
+                               "only reductions (+=, -=, *=, min, max) flow out of a prange loop")
+    kinds = [_classify(ctx, defs, st, body, used, outside_uses) for st in phis]
+    rpo = [lab for lab in order if lab in body]
+    return PrangeLoop(cfg_loop.header, term.truebr, term.falsebr, rpo, next_st.value.value.name,
+                      next_name, index_var, valid_var, phis, kinds, liveins, loc)
+
+
+def _pretty(name):
+    return name.split(".")[0].lstrip("$") or name
+
+
+def _classify(ctx, defs, phi_st, body, used_in_loop, outside_uses):
+    name = phi_st.target.name
+    back = [v for v, b in zip(phi_st.value.incoming_values, phi_st.value.incoming_blocks)
+            if b in body]
+    try:
+        ops = set()
+        for v in back:
+            ops |= _trace(ctx, defs, name, v.name, body, set())
+    except _NotReduction:
+        ops = None
+    ty = ctx.typeof(name)
+    if ops is not None and len(ops) <= 1:
+        if not ops:
+            return "unchanged"
+        op = ops.pop()
+        scalar = isinstance(ty, (types.Integer, types.Float, types.Complex)) \
+            and not isinstance(ty, types.Boolean)
+        if scalar and not (op in ("min", "max") and isinstance(ty, types.Complex)):
+            return op
+        if isinstance(ty, types.Array) and op in ("add", "sub", "mul"):
+            return op
+        raise _unsupported(f"the reduction '{_pretty(name)}' ({op}) of type {ty} in a prange loop",
+                           phi_st.loc)
+    if name in used_in_loop or name in outside_uses:
+        raise _unsupported(f"the variable '{_pretty(name)}' carried between iterations of a "
+                           f"prange loop", phi_st.loc,
+                           "only reductions (+=, -=, *=, min, max) may carry a value between "
+                           "iterations")
+    return "private"
+
+
+class _NotReduction(Exception):
+    pass
+
+
+def _trace(ctx, defs, phi, name, body, seen):
+    """Reduction operators on the way from the header phi ``phi`` to the value ``name``."""
+    if name == phi:
+        return set()
+    if name in seen:
+        return set()
+    seen.add(name)
+    label, value = defs.get(name, (None, None))
+    if label not in body:
+        raise _NotReduction
+    if isinstance(value, nir.Var):
+        return _trace(ctx, defs, phi, value.name, body, seen)
+    if not isinstance(value, nir.Expr):
+        raise _NotReduction
+    if value.op == "phi":
+        ops = set()
+        for v in value.incoming_values:
+            ops |= _trace(ctx, defs, phi, v.name, body, seen)
+        return ops
+    if value.op in ("binop", "inplace_binop") and value.fn in _BINOPS:
+        op = _BINOPS[value.fn]
+        try:
+            return {op} | _trace(ctx, defs, phi, value.lhs.name, body, seen)
+        except _NotReduction:
+            if value.fn not in _COMMUTATIVE:
+                raise
+            return {op} | _trace(ctx, defs, phi, value.rhs.name, body, seen)
+    if value.op == "call" and len(value.args) == 2 and not value.kws:
+        key = getattr(ctx.typemap.get(value.func.name), "typing_key", None)
+        if key in (min, max):
+            for a in value.args:
+                try:
+                    return {key.__name__} | _trace(ctx, defs, phi, a.name, body, seen)
+                except _NotReduction:
+                    continue
+    raise _NotReduction
+
+
+# -- the body function ----------------------------------------------------------------------------
+class BodyLowerer(FunctionLowerer):
+    """Lowers the body blocks of one prange loop into ``body(i, live-ins, phis) -> (status,
+    phis at the back edge)``. Jumps back to the header return; prange loops inside run serially."""
+
+    parallel = False
+
+    def __init__(self, parent, loop, name):
+        self.mod, self.tir, self.name = parent.mod, parent.tir, name
+        self.typemap, self.calltypes = self.tir.typemap, self.tir.calltypes
+        self.return_type = parent.return_type
+        self.loc = loop.loc
+        self.loop = loop
+        self.i32 = ir.IntegerType.get_signless(32)
+        self.index_type = self.typeof(loop.index_var)
+        self.phi_types = [self.typeof(st.target) for st in loop.phis]
+        self.livein_types = [self.typeof(n) for n in loop.liveins]
+        arg_leaves = self._leaves(self.index_type, "prange index")
+        for n, t in zip(loop.liveins, self.livein_types):
+            arg_leaves += self._leaves(t, f"variable '{_pretty(n)}' used in a prange loop")
+        for t in self.phi_types:
+            arg_leaves += self._leaves(t, "prange loop variable")
+        self.ret_leaves = [lt for t in self.phi_types for lt in dm.leaf_types(t)]
+        ftype = ir.FunctionType.get(arg_leaves, [self.i32] + self.ret_leaves)
+        with ir.InsertionPoint(self.mod.module.body), ir.Location.unknown():
+            self.func_op = func.FuncOp(name, ftype, visibility="private")
+        self.entry = self.func_op.add_entry_block()
+        self.can_fail = False
+
+    def return_status(self, status):
+        self.can_fail = True
+        super().return_status(status)
+
+    def lower_body(self):
+        loop = self.loop
+        blocks = self.tir.func_ir.blocks
+        self.phis = {lab: [st for st in blocks[lab].body
+                           if isinstance(st, nir.Assign) and isinstance(st.value, nir.Expr)
+                           and st.value.op == "phi"] for lab in loop.blocks}
+        self.phis[loop.header] = list(loop.phis)
+        self.blocks = {}
+        for lab in loop.blocks:
+            tys = [t for st in self.phis[lab] for t in self._leaves(self.typeof(st.target), "phi")]
+            self.blocks[lab] = self.func_op.body.blocks.append(*tys)
+        latch = self.func_op.body.blocks.append(*self.ret_leaves)
+        self.blocks[loop.header] = latch
+        with ir.InsertionPoint(latch), self._location(loop.loc):
+            func.ReturnOp([arith.constant(self.i32, 0)] + list(latch.arguments))
+        self.env, self.uses = {}, fusion.use_sites(blocks)
+        self.pending, self.lazy_ok = set(), False
+        self.status_sink, self._sink_used = None, False
+        self.arg_values = []
+        args = list(self.entry.arguments)
+        pos = 0
+        for name, ty in [(loop.index_var, self.index_type)] + list(zip(loop.liveins,
+                                                                        self.livein_types)):
+            n = len(dm.leaf_types(ty))
+            self.env[name] = dm.unflatten(ty, args[pos:pos + n])
+            pos += n
+        for st, ty in zip(loop.phis, self.phi_types):
+            n = len(dm.leaf_types(ty))
+            self.env[st.target.name] = dm.unflatten(ty, args[pos:pos + n])
+            pos += n
+        # the header's own statements after iternext (copies of the index) run in the entry
+        self.current_label = loop.header
+        self.ip = ir.InsertionPoint(self.entry)
+        skip = {loop.next_var, loop.index_var, loop.valid_var}
+        for st in blocks[loop.header].body:
+            if isinstance(st, nir.Assign) and (st.target.name in skip or (
+                    isinstance(st.value, nir.Expr) and st.value.op == "phi")):
+                continue
+            if isinstance(st, nir.Branch):
+                with self._location(st.loc), self.ip:
+                    cf.br(_edge_operands(self, loop.body_entry), self.blocks[loop.body_entry])
+                continue
+            self._lower_in_place(st)
+        for lab in loop.blocks:
+            self.current_label = lab
+            block = self.blocks[lab]
+            pos = 0
+            for st in self.phis[lab]:
+                ty = self.typeof(st.target)
+                n = len(dm.leaf_types(ty))
+                self.env[st.target.name] = dm.unflatten(ty, block.arguments[pos:pos + n])
+                pos += n
+            self.ip = ir.InsertionPoint(block)
+            for st in blocks[lab].body:
+                self._lower_in_place(st)
+            self.pending.clear()
+
+    def _lower_in_place(self, st):
+        self.loc = st.loc
+        with self._location(st.loc):
+            self.ip.__enter__()
+            try:
+                if self.pending and fusion.may_write(self, st):
+                    self.flush_lazies(keep={v.name for v in st.list_vars()})
+                self.lower_stmt(st)
+            finally:
+                self.ip.__exit__(None, None, None)
+
+
+# -- the parallel region --------------------------------------------------------------------------
+def _array_privates_add(acc, k):
+    return np.zeros((k, acc.size), acc.dtype)
+
+
+def _array_privates_mul(acc, k):
+    return np.ones((k, acc.size), acc.dtype)
+
+
+def _array_private_row(privs, c, acc):
+    return privs[c].reshape(acc.shape)
+
+
+def _array_combine_add(acc, privs):
+    for c in range(privs.shape[0]):
+        acc += privs[c].reshape(acc.shape)
+    return acc
+
+
+def _array_combine_mul(acc, privs):
+    for c in range(privs.shape[0]):
+        acc *= privs[c].reshape(acc.shape)
+    return acc
+
+
+def lower_prange(ctx, loop):
+    """Emit the parallel region at the header of ``loop`` (``ctx.ip`` is in the header block,
+    whose phis hold the values on entry) and branch to the loop's exit."""
+    name = ctx.mod.unique_name(f"{ctx.name}_prange")
+    body = BodyLowerer(ctx, loop, name)
+    ctx.mod.parallel_depth = getattr(ctx.mod, "parallel_depth", 0) + 1
+    try:
+        body.lower_body()
+    finally:
+        ctx.mod.parallel_depth -= 1
+    ctx.mod.has_parallel = True
+    ity = body.index_type
+    i64 = ir.IntegerType.get_signless(64)
+    idx = ir.IndexType.get()
+    cursor, stop, step = ctx.env[loop.iter_var]
+    start = memref.load(cursor, [])
+    ilt = start.type
+    if ilt != i64:
+        raise _unsupported(f"a prange over {ity}", loop.loc)
+    zero, one = arith.constant(i64, 0), arith.constant(i64, 1)
+    up = arith.cmpi(arith.CmpIPredicate.sgt, step, zero)
+    adj = arith.select(up, arith.subi(step, one), arith.addi(step, one))
+    n = arith.divsi(arith.addi(arith.subi(stop, start), adj), step)
+    n = arith.maxsi(n, zero)
+    from numlir.runtime.threads import num_threads_address
+    ptr = llvm.IntToPtrOp(llvm.PointerType.get(), arith.constant(i64, num_threads_address()))
+    nt = llvm.LoadOp(i64, ptr.result).result
+    k = arith.maxsi(arith.minsi(nt, n), one)
+    q, r = arith.divsi(n, k), arith.remsi(n, k)
+    k_idx = arith.index_cast(idx, k)
+
+    init = {st.target.name: ctx.env[st.target.name] for st in loop.phis}
+    reds = [(st, kind, ctx.typeof(st.target)) for st, kind in zip(loop.phis, loop.kinds)
+            if kind not in ("unchanged", "private")]
+    scalar_reds = [(st, kind, ty) for st, kind, ty in reds if not isinstance(ty, types.Array)]
+    array_reds = [(st, kind, ty) for st, kind, ty in reds if isinstance(ty, types.Array)]
+    partials = {st.target.name: memref.alloc(_vector(dm.scalar_type(ty)), [k_idx], [])
+                for st, _, ty in scalar_reds}
+    privs = {}
+    for st, kind, ty in array_reds:
+        helper = _array_privates_mul if kind == "mul" else _array_privates_add
+        pty = _helper_type(ctx, helper, (ty, types.int64))
+        privs[st.target.name] = (ctx.call_python(helper, numba.core.typing.signature(
+            pty, ty, types.int64), [init[st.target.name], k]), pty)
+    status = memref.alloc(_vector(ctx.i32), [k_idx], []) if body.can_fail else None
+
+    live = []             # live-ins, computed here (a lazy array once, not per chunk)
+    for nm, ty in zip(loop.liveins, body.livein_types):
+        if nm not in ctx.env:
+            _missing(nm, loop)
+        live += dm.flatten(ty, ctx.get(nir.Var(None, nm, loop.loc), ty))
+    c0, c1 = arith.constant(idx, 0), arith.constant(idx, 1)
+    par = scf.ParallelOp([], [c0], [k_idx], [c1], [])
+    chunk_block = par.region.blocks.append(idx)
+    with ir.InsertionPoint(chunk_block):
+        ci = arith.index_cast(i64, chunk_block.arguments[0])
+        lo = arith.addi(arith.muli(ci, q), arith.minsi(ci, r))
+        extra = arith.extui(i64, arith.cmpi(arith.CmpIPredicate.slt, ci, r))
+        hi = arith.addi(arith.addi(lo, q), extra)
+        carried = []         # leaves of the phis the body gets and returns, per phi
+        for st, kind in zip(loop.phis, loop.kinds):
+            ty = ctx.typeof(st.target)
+            if kind in ("unchanged", "private"):
+                carried.append(dm.flatten(ty, init[st.target.name]))
+            elif isinstance(ty, types.Array):
+                pv, pty = privs[st.target.name]
+                carried.append(dm.flatten(ty, _raw_call(ctx, _array_private_row, (pty, types.int64,
+                                                                                  ty),
+                                                        [pv, ci, init[st.target.name]], ty)))
+            else:
+                carried.append([ctx.const(ty, _identity(kind, ty))])
+        counts = [len(c) for c in carried]
+        flat = [v for c in carried for v in c]
+        fail_st = [arith.constant(ctx.i32, 0)] if body.can_fail else []
+        loop_op = scf.ForOp(lo, hi, one, fail_st + flat)
+        with ir.InsertionPoint(loop_op.body):
+            j = loop_op.induction_variable
+            i = arith.addi(start, arith.muli(j, step))
+            its = list(loop_op.inner_iter_args)
+            if body.can_fail:
+                ok = arith.cmpi(arith.CmpIPredicate.eq, its[0], arith.constant(ctx.i32, 0))
+                branch = scf.IfOp(ok, [v.type for v in its], has_else=True)
+                with ir.InsertionPoint(branch.then_block):
+                    call = func.CallOp(body.func_op, [i] + live + its[1:])
+                    scf.YieldOp(list(call.results))
+                with ir.InsertionPoint(branch.else_block):
+                    scf.YieldOp(its)
+                scf.YieldOp(list(branch.results))
+            else:
+                call = func.CallOp(body.func_op, [i] + live + its)
+                scf.YieldOp(list(call.results)[1:])
+        results = list(loop_op.results)
+        if body.can_fail:
+            memref.store(results[0], status, [chunk_block.arguments[0]])
+            results = results[1:]
+        pos = 0
+        for (st, _kind), cnt in zip(zip(loop.phis, loop.kinds), counts):
+            if st.target.name in partials:
+                memref.store(results[pos], partials[st.target.name], [chunk_block.arguments[0]])
+            pos += cnt
+        scf.ReduceOp([], 0)
+
+    # the join is done: combine partial results in chunk order, re-raise the first error
+    final = dict(init)
+    if scalar_reds or status is not None:
+        inits = [init[st.target.name] for st, _, _ in scalar_reds]
+        first = [arith.constant(ctx.i32, 0)] if status is not None else []
+        comb = scf.ForOp(c0, k_idx, c1, first + inits)
+        with ir.InsertionPoint(comb.body):
+            c = comb.induction_variable
+            its = list(comb.inner_iter_args)
+            out = []
+            if status is not None:
+                s = memref.load(status, [c])
+                keep = arith.cmpi(arith.CmpIPredicate.ne, its[0], arith.constant(ctx.i32, 0))
+                out.append(arith.select(keep, its[0], s))
+                its = its[1:]
+            for (st, kind, ty), acc in zip(scalar_reds, its):
+                out.append(_combine(kind, ty, acc, memref.load(partials[st.target.name], [c])))
+            scf.YieldOp(out)
+        res = list(comb.results)
+        if status is not None:
+            ctx.propagate_status(res[0])
+            res = res[1:]
+        for (st, _, _), v in zip(scalar_reds, res):
+            final[st.target.name] = v
+    for st, kind, ty in array_reds:
+        helper = _array_combine_mul if kind == "mul" else _array_combine_add
+        pv, pty = privs[st.target.name]
+        final[st.target.name] = ctx.call_python(
+            helper, numba.core.typing.signature(ty, ty, pty), [init[st.target.name], pv])
+    for nm, v in final.items():
+        ctx.env[nm] = v
+    ctx.current_label = loop.header
+    cf.br(_edge_operands(ctx, loop.exit), ctx.blocks[loop.exit])
+
+
+def _vector(element_type):
+    return ir.MemRefType.get([ir.ShapedType.get_dynamic_size()], element_type)
+
+
+def _missing(name, loop):
+    raise _unsupported(f"the variable '{_pretty(name)}' in a prange loop (it may be undefined)",
+                       loop.loc)
+
+
+def _helper_type(ctx, helper, argtypes):
+    disp = _internal_dispatcher(helper)
+    return disp.typed_overload(argtypes).signature.return_type
+
+
+def _raw_call(ctx, helper, argtypes, args, want):
+    """Call a compiled helper inside a region where branches are not allowed (its status is
+    ignored: the helpers used here cannot fail)."""
+    fn, ret = ctx.mod.function_for(_internal_dispatcher(helper), argtypes)
+    operands = []
+    for aty, v in zip(argtypes, args):
+        operands.extend(dm.flatten(aty, v))
+    call = func.CallOp(fn, operands)
+    return ctx.cast(dm.unflatten(ret, list(call.results)[1:]), ret, want)
+
+
+def _identity(kind, ty):
+    if kind in ("add", "sub"):
+        return 0
+    if kind == "mul":
+        return 1
+    if isinstance(ty, types.Float):
+        return float("inf") if kind == "min" else float("-inf")
+    info = np.iinfo(np.dtype(str(ty)))
+    return info.max if kind == "min" else info.min
+
+
+def _combine(kind, ty, a, b):
+    from mlir.dialects import complex as cplx
+    if isinstance(ty, types.Complex):
+        return (cplx.mul if kind == "mul" else cplx.add)(a, b)
+    is_float = isinstance(ty, types.Float)
+    if kind in ("add", "sub"):
+        return arith.addf(a, b) if is_float else arith.addi(a, b)
+    if kind == "mul":
+        return arith.mulf(a, b) if is_float else arith.muli(a, b)
+    # Python's min/max keep the first argument unless the second is strictly better
+    if is_float:
+        pred = arith.CmpFPredicate.OLT if kind == "min" else arith.CmpFPredicate.OGT
+        better = arith.cmpf(pred, b, a)
+    else:
+        signed = ty.signed
+        pred = {("min", True): arith.CmpIPredicate.slt, ("min", False): arith.CmpIPredicate.ult,
+                ("max", True): arith.CmpIPredicate.sgt, ("max", False): arith.CmpIPredicate.ugt}
+        better = arith.cmpi(pred[(kind, signed)], b, a)
+    return arith.select(better, b, a)
