@@ -30,39 +30,64 @@ def lower_range(ctx, sig, args):
 
 @lower(iter, types.RangeType)
 def lower_range_iter(ctx, sig, args):
+    """The iterator keeps the model (value cursor, stop, step) that other rules read; its trip
+    count lives in a second stack slot found through the cursor (see :func:`lower_range_next`)."""
     start, stop, step = args[0]
     cursor = ctx.entry_alloca(ir.MemRefType.get([], start.type))
     memref.store(start, cursor, [])
+    count = ctx.entry_alloca(ir.MemRefType.get([], start.type))
+    memref.store(_trip_count(ctx, sig.args[0].dtype, start, stop, step), count, [])
+    _count_slots(ctx)[cursor] = count
     return (cursor, stop, step)
+
+
+def _count_slots(ctx):
+    slots = getattr(ctx, "_range_count_slots", None)
+    if slots is None:
+        slots = ctx._range_count_slots = {}
+    return slots
+
+
+def _trip_count(ctx, it, start, stop, step):
+    """len(range(start, stop, step)), for either sign of the step (unsigned: step > 0)."""
+    zero, one = ctx.const(it, 0), ctx.const(it, 1)
+    if not it.signed:
+        n = arith.divui(arith.addi(arith.subi(stop, start), arith.subi(step, one)), step)
+        return arith.select(arith.cmpi(arith.CmpIPredicate.ugt, stop, start), n, zero)
+    up = arith.cmpi(arith.CmpIPredicate.sgt, step, zero)
+    # ceil((stop - start) / step) clamped at 0
+    adj = arith.select(up, arith.subi(step, one), arith.addi(step, one))
+    n = arith.divsi(arith.addi(arith.subi(stop, start), adj), step)
+    return arith.maxsi(n, zero)
 
 
 @lower(ITERNEXT, types.RangeIteratorType)
 def lower_range_next(ctx, sig, args):
+    """Count-down loop, as Numba's: ``ok = remaining > 0``. A counted exit condition gives LLVM the
+    trip count (unrolling, vectorization) even when the step's sign is only known at run time,
+    which a ``step > 0 ? i < stop : i > stop`` test hides."""
     cursor, stop, step = args[0]
     it = sig.args[0].yield_type
     cur = memref.load(cursor, [])
-    zero = ctx.const(it, 0)
-    signed = it.signed
-    lt = arith.CmpIPredicate.slt if signed else arith.CmpIPredicate.ult
-    gt = arith.CmpIPredicate.sgt if signed else arith.CmpIPredicate.ugt
-    up = arith.cmpi(gt, step, zero)
-    ok = arith.select(up, arith.cmpi(lt, cur, stop), arith.cmpi(gt, cur, stop))
     memref.store(arith.addi(cur, step), cursor, [])
-    return (cur, ok)
+    count = _count_slots(ctx).get(cursor)
+    zero = ctx.const(it, 0)
+    if count is None:       # an iterator that came through a block argument: compare with stop
+        lt = arith.CmpIPredicate.slt if it.signed else arith.CmpIPredicate.ult
+        gt = arith.CmpIPredicate.sgt if it.signed else arith.CmpIPredicate.ugt
+        up = arith.cmpi(gt, step, zero)
+        return (cur, arith.select(up, arith.cmpi(lt, cur, stop), arith.cmpi(gt, cur, stop)))
+    left = memref.load(count, [])
+    memref.store(arith.subi(left, ctx.const(it, 1)), count, [])
+    gt = arith.CmpIPredicate.sgt if it.signed else arith.CmpIPredicate.ugt
+    return (cur, arith.cmpi(gt, left, zero))
 
 
 @lower(len, types.RangeType)
 def lower_range_len(ctx, sig, args):
     start, stop, step = args[0]
     it = sig.args[0].dtype
-    zero, one = ctx.const(it, 0), ctx.const(it, 1)
-    up = arith.cmpi(arith.CmpIPredicate.sgt, step, zero)
-    # ceil((stop - start) / step) clamped at 0, for either sign of step
-    span = arith.subi(stop, start)
-    adj = arith.select(up, arith.subi(step, one), arith.addi(step, one))
-    n = arith.divsi(arith.addi(span, adj), step)
-    n = arith.select(arith.cmpi(arith.CmpIPredicate.slt, n, zero), zero, n)
-    return ctx.cast(n, it, sig.return_type)
+    return ctx.cast(_trip_count(ctx, it, start, stop, step), it, sig.return_type)
 
 
 @lower(next, types.IteratorType)
