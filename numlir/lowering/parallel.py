@@ -112,9 +112,12 @@ def _describe_loop(ctx, blocks, defs, cfg_loop, next_st, order):
     if cfg_loop is None or not isinstance(term, nir.Branch):
         raise _unsupported("this prange loop shape", loc)
     body = set(cfg_loop.body) - {cfg_loop.header}
+    # blocks that leave the loop only by raising belong to the body (the status flows out)
+    body |= {lab for lab in cfg_loop.exits
+             if isinstance(blocks[lab].terminator, (nir.Raise, nir.StaticRaise))}
     if term.truebr not in body or term.falsebr in body:
         raise _unsupported("this prange loop shape", loc)
-    if set(cfg_loop.exits) != {term.falsebr}:
+    if set(cfg_loop.exits) - body != {term.falsebr}:
         raise _unsupported("'break' or 'return' inside a prange loop", loc,
                            "a prange loop runs every iteration; leave it only at its end")
     for lab in body:
