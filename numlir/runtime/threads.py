@@ -29,12 +29,13 @@ def default_num_threads():
 
 def set_num_threads(n):
     """Run parallel regions on at most ``n`` threads (process-wide; ``n >= 1``)."""
-    if isinstance(n, bool) or not isinstance(n, int):
-        try:
-            import operator
-            n = operator.index(n)
-        except TypeError:
-            raise TypeError(f"set_num_threads expects an int, got {type(n).__name__}") from None
+    import operator
+    try:
+        if isinstance(n, bool):
+            raise TypeError
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"set_num_threads expects an int, got {type(n).__name__}") from None
     if n < 1:
         raise ValueError(f"the number of threads must be at least 1, got {n}")
     _slot.value = n
