@@ -42,7 +42,8 @@ _COMMUTATIVE = {operator.iadd, operator.add, operator.imul, operator.mul}
 
 @dataclasses.dataclass
 class PrangeLoop:
-    header: int
+    header: int             # the CFG loop header (its phis are the loop-carried values)
+    chain: list             # header ... the block calling iternext, linked by plain jumps
     body_entry: int
     exit: int
     blocks: list            # body labels (header excluded), in reverse post-order
@@ -78,10 +79,29 @@ def plan_loops(ctx, order):
     hooks, inner = {}, set()
     for label in order:
         if label in headers and label not in inner:
-            loop = _describe_loop(ctx, blocks, defs, loops.get(label), headers[label], order)
+            cfg_loop, chain = _enclosing_loop(blocks, loops, label)
+            loop = _describe_loop(ctx, blocks, defs, cfg_loop, chain, headers[label], order)
             inner.update(loop.blocks)
-            hooks[label] = lambda c, lab, lp=loop: lower_prange(c, lp)
+            inner.update(chain[1:])
+            hooks[chain[0]] = lambda c, lab, lp=loop: lower_prange(c, lp)
     return [lab for lab in order if lab not in inner], hooks
+
+
+def _enclosing_loop(blocks, loops, label):
+    """The CFG loop whose header reaches ``label`` (the iternext block) by plain jumps, and that
+    chain of blocks; ``(None, [label])`` when there is none."""
+    for loop in loops.values():
+        if label not in loop.body:
+            continue
+        chain, lab = [loop.header], loop.header
+        while lab != label and isinstance(blocks[lab].terminator, nir.Jump):
+            lab = blocks[lab].terminator.target
+            if lab in chain or lab not in loop.body:
+                break
+            chain.append(lab)
+        if chain[-1] == label:
+            return loop, chain
+    return None, [label]
 
 
 def _is_prange_iter(ctx, defs, var):
@@ -105,13 +125,16 @@ def _unsupported(what, loc, detail=None):
     return UnsupportedError(what, loc=loc, detail=detail)
 
 
-def _describe_loop(ctx, blocks, defs, cfg_loop, next_st, order):
-    header = blocks[cfg_loop.header] if cfg_loop else None
+def _describe_loop(ctx, blocks, defs, cfg_loop, chain, next_st, order):
     loc = next_st.loc
-    term = header.terminator if header is not None else None
+    term = blocks[chain[-1]].terminator
     if cfg_loop is None or not isinstance(term, nir.Branch):
         raise _unsupported("this prange loop shape", loc)
-    body = set(cfg_loop.body) - {cfg_loop.header}
+    for lab in chain[1:]:
+        if any(isinstance(st, nir.Assign) and isinstance(st.value, nir.Expr)
+               and st.value.op == "phi" for st in blocks[lab].body):
+            raise _unsupported("this prange loop shape", loc)
+    body = set(cfg_loop.body) - set(chain)
     # blocks that leave the loop only by raising belong to the body (the status flows out)
     body |= {lab for lab in cfg_loop.exits
              if isinstance(blocks[lab].terminator, (nir.Raise, nir.StaticRaise))}
@@ -126,7 +149,7 @@ def _describe_loop(ctx, blocks, defs, cfg_loop, next_st, order):
     next_name = next_st.target.name
     index_var = valid_var = None
     phis = []
-    for st in header.body:
+    for st in [st for lab in chain for st in blocks[lab].body]:
         if isinstance(st, nir.Assign) and isinstance(st.value, nir.Expr):
             if st.value.op == "phi":
                 phis.append(st)
@@ -134,7 +157,7 @@ def _describe_loop(ctx, blocks, defs, cfg_loop, next_st, order):
                 index_var = st.target.name
             elif st.value.op == "pair_second" and st.value.value.name == next_name:
                 valid_var = st.target.name
-    loop_labels = body | {cfg_loop.header}
+    loop_labels = body | set(chain)
     defined, used = set(), set()
     for lab in loop_labels:
         for st in blocks[lab].body:
@@ -161,8 +184,9 @@ def _describe_loop(ctx, blocks, defs, cfg_loop, next_st, order):
                                "only reductions (+=, -=, *=, min, max) flow out of a prange loop")
     kinds = [_classify(ctx, defs, st, body, used, outside_uses) for st in phis]
     rpo = [lab for lab in order if lab in body]
-    return PrangeLoop(cfg_loop.header, term.truebr, term.falsebr, rpo, next_st.value.value.name,
-                      next_name, index_var, valid_var, phis, kinds, liveins, loc)
+    return PrangeLoop(cfg_loop.header, chain, term.truebr, term.falsebr, rpo,
+                      next_st.value.value.name, next_name, index_var, valid_var, phis, kinds,
+                      liveins, loc)
 
 
 def _pretty(name):
@@ -306,12 +330,13 @@ class BodyLowerer(FunctionLowerer):
             self.env[st.target.name] = dm.unflatten(ty, args[pos:pos + n])
             pos += n
         # the header's own statements after iternext (copies of the index) run in the entry
-        self.current_label = loop.header
+        self.current_label = loop.chain[-1]
         self.ip = ir.InsertionPoint(self.entry)
         skip = {loop.next_var, loop.index_var, loop.valid_var}
-        for st in blocks[loop.header].body:
-            if isinstance(st, nir.Assign) and (st.target.name in skip or (
-                    isinstance(st.value, nir.Expr) and st.value.op == "phi")):
+        for st in [st for lab in loop.chain for st in blocks[lab].body]:
+            if isinstance(st, nir.Jump) or isinstance(st, nir.Assign) and (
+                    st.target.name in skip or (isinstance(st.value, nir.Expr)
+                                               and st.value.op == "phi")):
                 continue
             if isinstance(st, nir.Branch):
                 with self._location(st.loc), self.ip:
@@ -502,7 +527,7 @@ def lower_prange(ctx, loop):
             helper, numba.core.typing.signature(ty, ty, pty), [init[st.target.name], pv])
     for nm, v in final.items():
         ctx.env[nm] = v
-    ctx.current_label = loop.header
+    ctx.current_label = loop.chain[-1]
     cf.br(_edge_operands(ctx, loop.exit), ctx.blocks[loop.exit])
 
 

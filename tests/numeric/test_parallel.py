@@ -120,6 +120,25 @@ def test_float_reductions(nthreads, n):
         assert close(np.array(got), np.array(want)), fn.py_func.__name__
 
 
+@par
+def monte_carlo(n, seed):
+    hits = 0
+    for i in prange(n):
+        z = np.uint64(seed) + np.uint64(i) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (z >> np.uint64(32)) * (1.0 / 4294967296.0)
+        y = (z & np.uint64(0xFFFFFFFF)) * (1.0 / 4294967296.0)
+        if x * x + y * y <= 1.0:
+            hits += 1
+    return 4.0 * hits / n
+
+
+@pytest.mark.filterwarnings("ignore:overflow")     # uint64 hashing wraps
+def test_monte_carlo_loop_shape(nthreads):
+    # the loop header is split from the iternext block by a plain jump (Python 3.11 bytecode)
+    assert monte_carlo(5000, 7) == monte_carlo.py_func(5000, 7)
+
+
 # -- array accumulators ---------------------------------------------------------------------------
 @par
 def row_sum(m):

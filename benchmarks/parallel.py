@@ -1,0 +1,229 @@
+"""``parallel=True`` kernels: numlir parallel vs numlir serial vs Numba ``parallel=True``.
+
+Kernels (each an explicit ``prange`` loop; the serial numlir version is the same source compiled
+with ``parallel=False``, where ``prange`` is ``range``). Compute-bound: Mandelbrot, one n-body
+step (forces + update), pairwise distances, a Monte-Carlo estimate of pi (counter-based
+splitmix64 random numbers, a ``+=`` reduction). Memory-bound: triad ``a + s * b`` and a sum.
+
+All versions run the same inputs in one process; each is warmed up (compiled and run once), the
+results are compared with numlir serial's, then each is timed ``--repeats`` times, interleaved,
+and the median per call is kept. ``serial/par`` is numlir's parallel speed-up over itself,
+``numba/numlir`` > 1 means numlir parallel is faster than Numba parallel.
+
+Overhead: a parallel region of 2 iterations each storing one element, per call, minus the same
+function compiled serially (so the call itself cancels out), for numlir and Numba.
+
+    .venv/bin/python benchmarks/parallel.py [--repeats 5] [--threads N] [--only NAME ...]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import textwrap
+
+import numpy as np
+
+from numlir.tools.report import fmt_time, geomean, print_header, print_table, time_once
+
+# (name, kind, source defining it with @jit and prange, args expression)
+KERNELS = [
+    ("mandelbrot", "compute", """
+@jit
+def mandelbrot(w, h, max_iter):
+    out = np.empty((h, w), np.int64)
+    for y in prange(h):
+        ci = -1.25 + 2.5 * y / h
+        for x in range(w):
+            cr = -2.0 + 3.0 * x / w
+            zr = 0.0
+            zi = 0.0
+            k = 0
+            while k < max_iter and zr * zr + zi * zi <= 4.0:
+                zr, zi = zr * zr - zi * zi + cr, 2.0 * zr * zi + ci
+                k += 1
+            out[y, x] = k
+    return out
+""", "(400, 300, 200)"),
+    ("nbody_step", "compute", """
+@jit
+def nbody_step(pos, vel, mass, dt):
+    n = pos.shape[0]
+    acc = np.empty_like(pos)
+    for i in prange(n):
+        ax = 0.0
+        ay = 0.0
+        az = 0.0
+        for j in range(n):
+            dx = pos[j, 0] - pos[i, 0]
+            dy = pos[j, 1] - pos[i, 1]
+            dz = pos[j, 2] - pos[i, 2]
+            r2 = dx * dx + dy * dy + dz * dz + 1e-3
+            inv = mass[j] / (r2 * np.sqrt(r2))
+            ax += dx * inv
+            ay += dy * inv
+            az += dz * inv
+        acc[i, 0] = ax
+        acc[i, 1] = ay
+        acc[i, 2] = az
+    new_pos = np.empty_like(pos)
+    for i in prange(n):
+        for d in range(3):
+            v = vel[i, d] + dt * acc[i, d]
+            new_pos[i, d] = pos[i, d] + dt * v
+    return new_pos
+""", "(np.random.default_rng(0).random((2000, 3)), np.zeros((2000, 3)), "
+     "np.random.default_rng(1).random(2000), 0.01)"),
+    ("pairwise_dist", "compute", """
+@jit
+def pairwise_dist(x):
+    n, d = x.shape
+    out = np.empty((n, n))
+    for i in prange(n):
+        for j in range(n):
+            s = 0.0
+            for k in range(d):
+                t = x[i, k] - x[j, k]
+                s += t * t
+            out[i, j] = np.sqrt(s)
+    return out
+""", "(np.random.default_rng(2).random((1000, 8)),)"),
+    ("monte_carlo_pi", "compute", """
+@jit
+def monte_carlo_pi(n, seed):
+    hits = 0
+    for i in prange(n):
+        z = np.uint64(seed) + np.uint64(i) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+        x = (z >> np.uint64(32)) * (1.0 / 4294967296.0)
+        y = (z & np.uint64(0xFFFFFFFF)) * (1.0 / 4294967296.0)
+        if x * x + y * y <= 1.0:
+            hits += 1
+    return 4.0 * hits / n
+""", "(4_000_000, 12345)"),
+    ("triad", "memory", """
+@jit
+def triad(out, a, b, s):
+    for i in prange(a.shape[0]):
+        out[i] = a[i] + s * b[i]
+    return out
+""", "(np.empty(4_000_000), np.random.default_rng(3).random(4_000_000), "
+     "np.random.default_rng(4).random(4_000_000), 1.5)"),
+    ("sum", "memory", """
+@jit
+def sum(a):
+    s = 0.0
+    for i in prange(a.shape[0]):
+        s += a[i]
+    return s
+""", "(np.random.default_rng(5).random(8_000_000),)"),
+]
+
+TINY = """
+@jit
+def tiny(out):
+    for i in prange(out.shape[0]):
+        out[i] = i
+    return out
+"""
+
+
+def define(jit, prange, name, src):
+    ns = {"jit": jit, "np": np, "prange": prange}
+    exec(compile(textwrap.dedent(src), f"<parallel {name}>", "exec"), ns)  # noqa: S102
+    return ns[name]
+
+
+def same(got, want):
+    if isinstance(want, np.ndarray):
+        return got.shape == want.shape and np.allclose(got, want, rtol=1e-9, atol=1e-12)
+    return abs(got - want) <= 1e-9 * max(1.0, abs(want))
+
+
+def overhead(fn_par, fn_ser, out, repeats):
+    """Median extra seconds per call of the parallel region over the serial function."""
+    fn_par(out)
+    fn_ser(out)
+    extra = []
+    for _ in range(repeats):
+        extra.append(time_once(fn_par, (out,), 0.05) - time_once(fn_ser, (out,), 0.05))
+    return statistics.median(extra)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timed samples (default 5)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads for both numlir and Numba (default: all CPUs)")
+    parser.add_argument("--only", nargs="*", help="restrict to these kernel names")
+    args = parser.parse_args(argv)
+
+    import numba
+
+    import numlir
+
+    if args.threads:
+        numlir.set_num_threads(args.threads)
+        numba.set_num_threads(args.threads)
+    kernels = [k for k in KERNELS if not args.only or k[0] in set(args.only)]
+    print_header(f"parallel=True, numlir {numlir.__version__} vs numba {numba.__version__}: "
+                 f"{numlir.get_num_threads()} numlir threads, {numba.get_num_threads()} Numba "
+                 f"threads, median "
+                 f"of {args.repeats} samples")
+
+    failures, rows = [], []
+    speedups = {"compute": [], "memory": []}
+    vs_numba = {"compute": [], "memory": []}
+    for name, kind, src, argsrc in kernels:
+        inputs = eval(argsrc, {"np": np})  # noqa: S307 -- the table above
+        nl_par = define(numlir.njit(parallel=True), numlir.prange, name, src)
+        nl_ser = define(numlir.njit, numlir.prange, name, src)
+        nb_par = define(numba.njit(parallel=True), numba.prange, name, src)
+        want = nl_ser(*inputs)
+        try:
+            got = nl_par(*inputs)
+        except Exception as exc:        # noqa: BLE001 -- reported in the table
+            failures.append(f"{name}: numlir parallel raised {type(exc).__name__}: {exc}")
+            continue
+        for who, res in (("numlir parallel", got), ("numba parallel", nb_par(*inputs))):
+            if not same(res, want):
+                failures.append(f"{name}: {who} differs from numlir serial")
+        samples = {"par": [], "ser": [], "nb": []}
+        for _ in range(args.repeats):
+            samples["par"].append(time_once(nl_par, inputs))
+            samples["ser"].append(time_once(nl_ser, inputs))
+            samples["nb"].append(time_once(nb_par, inputs))
+        t_par, t_ser, t_nb = (statistics.median(samples[k]) for k in ("par", "ser", "nb"))
+        speedups[kind].append(t_ser / t_par)
+        vs_numba[kind].append(t_nb / t_par)
+        rows.append([name, kind, fmt_time(t_ser), fmt_time(t_par), fmt_time(t_nb),
+                     f"{t_ser / t_par:.2f}", f"{t_nb / t_par:.2f}"])
+    for kind in ("compute", "memory"):
+        g1, g2 = geomean(speedups[kind]), geomean(vs_numba[kind])
+        if g1:
+            rows.append([f"geomean {kind}", "", "", "", "", f"{g1:.2f}", f"{g2:.2f}"])
+    g_all = geomean(vs_numba["compute"] + vs_numba["memory"])
+    if g_all:
+        rows.append(["geomean all", "", "", "", "", "", f"{g_all:.2f}"])
+    print_table(["kernel", "bound", "numlir serial", "numlir par", "numba par", "serial/par",
+                 "numba/numlir"], rows)
+
+    out = np.zeros(2, np.int64)
+    ov_nl = overhead(define(numlir.njit(parallel=True), numlir.prange, "tiny", TINY),
+                     define(numlir.njit, numlir.prange, "tiny", TINY), out, args.repeats)
+    ov_nb = overhead(define(numba.njit(parallel=True), numba.prange, "tiny", TINY),
+                     define(numba.njit, numba.prange, "tiny", TINY), out, args.repeats)
+    print()
+    print_table(["parallel region of 2 tiny iterations", "extra time per call"],
+                [["numlir", fmt_time(ov_nl)], ["numba", fmt_time(ov_nb)]])
+    print("\nserial/par: numlir's parallel speed-up; numba/numlir > 1: numlir parallel is faster "
+          "than Numba parallel.\nThe machine's other processes share its cores: speed-ups vary "
+          "from run to run.")
+    for f in failures:
+        print(f"FAILED {f}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
