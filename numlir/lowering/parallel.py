@@ -55,6 +55,14 @@ class PrangeLoop:
     kinds: list             # per phi: "add" "sub" "mul" "min" "max" | "unchanged" | "private"
     liveins: list           # names of variables defined before the loop and used in it
     loc: object
+    min_chunk: int = 1      # fewest iterations worth a chunk of their own (LIGHT_BODY_CHUNK)
+
+
+# A body without inner loops or calls of compiled functions ("light") costs a few nanoseconds per
+# iteration, while waking a worker costs ~5-20 us: such loops get a chunk per LIGHT_BODY_CHUNK
+# iterations at most, so a light loop below 2 * LIGHT_BODY_CHUNK iterations runs in the caller
+# alone (no task, no wake-up). Bodies with loops or calls split down to one iteration per chunk.
+LIGHT_BODY_CHUNK = 8192
 
 
 # -- finding the loops ----------------------------------------------------------------------------
@@ -184,9 +192,18 @@ def _describe_loop(ctx, blocks, defs, cfg_loop, chain, next_st, order):
                                "only reductions (+=, -=, *=, min, max) flow out of a prange loop")
     kinds = [_classify(ctx, defs, st, body, used, outside_uses) for st in phis]
     rpo = [lab for lab in order if lab in body]
+    heavy = any(lab in body for lab in _loop_headers(blocks)) or any(
+        isinstance(st, nir.Assign) and isinstance(st.value, nir.Expr) and st.value.op == "call"
+        and isinstance(ctx.typemap.get(st.value.func.name), (types.Dispatcher, types.RecursiveCall))
+        for lab in body for st in blocks[lab].body)
     return PrangeLoop(cfg_loop.header, chain, term.truebr, term.falsebr, rpo,
                       next_st.value.value.name, next_name, index_var, valid_var, phis, kinds,
-                      liveins, loc)
+                      liveins, loc, 1 if heavy else LIGHT_BODY_CHUNK)
+
+
+def _loop_headers(blocks):
+    from numba.core.analysis import compute_cfg_from_blocks
+    return set(compute_cfg_from_blocks(blocks).loops())
 
 
 def _pretty(name):
@@ -421,7 +438,8 @@ def lower_prange(ctx, loop):
     from numlir.runtime.threads import num_threads_address
     ptr = llvm.IntToPtrOp(llvm.PointerType.get(), arith.constant(i64, num_threads_address()))
     nt = llvm.LoadOp(i64, ptr.result).result
-    k = arith.maxsi(arith.minsi(nt, n), one)
+    per = arith.divsi(n, arith.constant(i64, loop.min_chunk)) if loop.min_chunk > 1 else n
+    k = arith.maxsi(arith.minsi(nt, per), one)
     q, r = arith.divsi(n, k), arith.remsi(n, k)
     k_idx = arith.index_cast(idx, k)
 

@@ -12,6 +12,17 @@ from numlir import prange
 THREADS = [1, 2, 4]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def small_chunks():
+    """Light bodies normally get >= LIGHT_BODY_CHUNK iterations per chunk; with 1 the small
+    inputs here are split into as many chunks as threads, so every combine path runs."""
+    from numlir.lowering import parallel
+    old = parallel.LIGHT_BODY_CHUNK
+    parallel.LIGHT_BODY_CHUNK = 1
+    yield
+    parallel.LIGHT_BODY_CHUNK = old
+
+
 @pytest.fixture(params=THREADS, ids=lambda n: f"{n}threads")
 def nthreads(request):
     old = numlir.get_num_threads()
@@ -315,6 +326,20 @@ def test_prange_is_parallel_region():
     sum_f_k(np.ones(3))
     assert "scf.parallel" in sum_f_k.inspect_mlir(stage="scf")
     assert "mlirAsyncRuntimeExecute" in sum_f_k.inspect_mlir(stage="parallel")
+
+
+def test_light_loops_below_threshold_run_in_one_chunk():
+    from numlir.lowering import parallel
+    old = parallel.LIGHT_BODY_CHUNK
+    parallel.LIGHT_BODY_CHUNK = 64
+    try:
+        fn = par(sum_i)
+        for n in (0, 5, 127, 128, 1000):
+            a = np.arange(n)
+            assert fn(a) == sum_i(a)
+        assert "arith.constant 64 : i64" in fn.inspect_mlir(stage="lowered")
+    finally:
+        parallel.LIGHT_BODY_CHUNK = old
 
 
 def test_serial_prange_without_parallel():
