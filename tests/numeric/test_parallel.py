@@ -168,6 +168,14 @@ def row_prod(m):
 
 
 @par
+def row_sub(m):
+    acc = np.full(m.shape[1], 10, np.int64)
+    for i in prange(m.shape[0]):
+        acc -= m[i]
+    return acc
+
+
+@par
 def hist_into(x, acc):
     for i in prange(x.shape[0]):
         acc += x[i] * 0.5
@@ -180,6 +188,7 @@ def test_array_accumulators(nthreads, rows):
     assert close(row_sum(m), row_sum.py_func(m))
     mi = np.random.default_rng(rows).integers(1, 3, (rows, 4))
     assert np.array_equal(row_prod(mi), row_prod.py_func(mi))
+    assert np.array_equal(row_sub(mi), row_sub.py_func(mi))
     x = np.random.default_rng(1).random((rows, 3, 2))
     start = np.arange(6.0).reshape(3, 2)
     got, want = hist_into(x, start.copy()), hist_into.py_func(x, start.copy())
