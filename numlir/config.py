@@ -10,7 +10,7 @@
 | ``NUMLIR_BOUNDSCHECK`` | bool | 0 | check array indices (IndexError) in every function |
 | ``NUMLIR_DEBUG_VERIFY`` | bool | 0 | verify the module after every pass (slower compiles) |
 | ``NUMLIR_VECTOR_MATH`` | bool | 1 | loops call libmvec SIMD math where glibc has it; 0: scalar |
-| ``NUMLIR_NUM_THREADS`` | int >= 1 | CPUs | threads of ``parallel=True`` code (``prange``) |
+| ``NUMLIR_NUM_THREADS`` | int >= 0 | 0 | threads of ``parallel=True`` code; 0: all CPUs |
 """
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ def _opt(raw):
 
 def _threads(raw):
     n = int(raw)
-    if n < 1:
-        raise ValueError(f"NUMLIR_NUM_THREADS must be >= 1, got {raw}")
+    if n < 0:
+        raise ValueError(f"NUMLIR_NUM_THREADS must be >= 0 (0: all CPUs), got {raw}")
     return n
 
 

@@ -50,9 +50,15 @@ def test_env_knob_sets_the_default():
     assert res.stdout.strip() == "3"
 
 
-def test_env_knob_rejects_zero():
-    res = _child("0", "import numlir")
+def test_env_knob_rejects_negative():
+    res = _child("-1", "import numlir")
     assert res.returncode != 0 and "NUMLIR_NUM_THREADS" in res.stderr
+
+
+def test_env_knob_zero_means_all_cpus():
+    res = _child("0", "import os, numlir; "
+                      "print(numlir.get_num_threads() == len(os.sched_getaffinity(0)))")
+    assert res.returncode == 0 and res.stdout.strip() == "True", res.stderr
 
 
 def test_set_num_threads_applies_without_recompiling():
