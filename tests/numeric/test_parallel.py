@@ -226,6 +226,28 @@ def test_nested_prange(nthreads):
     assert close(nested(37, 11), nested.py_func(37, 11))
 
 
+@par
+def serial_outer(m):
+    total = 0.0
+    for r in range(m.shape[0]):
+        s = 0.0
+        for j in prange(m.shape[1]):
+            s += m[r, j]
+        total += s * (r + 1)
+    shape = m.shape
+    out = np.empty(shape)
+    for i in prange(shape[0]):          # a second region; a tuple live-in
+        for j in range(shape[1]):
+            out[i, j] = m[i, j] * total
+    return total, out
+
+
+def test_prange_inside_serial_loop_and_twice(nthreads):
+    m = np.random.default_rng(5).random((13, 29))
+    got, want = serial_outer(m), serial_outer.py_func(m)
+    assert close(got[0], want[0]) and close(got[1], want[1])
+
+
 @numlir.njit
 def helper(x, k):
     return x * x + k
@@ -379,3 +401,42 @@ def breaks(a):
 def test_unsupported_prange_bodies(fn, words):
     with pytest.raises(numlir.UnsupportedError, match=words):
         numlir.njit(parallel=True)(fn)(np.ones(4))
+
+
+# -- memory ---------------------------------------------------------------------------------------
+def _rss_mb():
+    import os
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@par
+def alloc_or_raise(n, w, bad):
+    s = 0.0
+    for i in prange(n):
+        tmp = np.ones(w)             # 8 KB per iteration
+        if i == bad:
+            raise IndexError("bad")
+        s += tmp.sum()
+    return s
+
+
+def test_no_leak_on_success_or_raise():
+    import os
+    if not os.path.exists("/proc/self/statm"):
+        pytest.skip("needs /proc/self/statm")
+    old = numlir.get_num_threads()
+    numlir.set_num_threads(2)
+    try:
+        def run():
+            assert alloc_or_raise(8, 1000, -1) == 8000.0
+            with pytest.raises(IndexError):
+                alloc_or_raise(8, 1000, 5)
+        for _ in range(500):
+            run()
+        before = _rss_mb()
+        for _ in range(5000):       # a leaked temporary per iteration would be ~600 MB
+            run()
+        assert _rss_mb() - before < 8.0
+    finally:
+        numlir.set_num_threads(old)
