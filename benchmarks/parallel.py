@@ -128,6 +128,16 @@ def tiny(out):
     return out
 """
 
+# the same with an inner loop: numlir splits it into one chunk per thread (a real region)
+TINY_SPLIT = """
+@jit
+def tiny(out):
+    for i in prange(out.shape[0]):
+        for j in range(1):
+            out[i] = i + j
+    return out
+"""
+
 
 def define(jit, prange, name, src):
     ns = {"jit": jit, "np": np, "prange": prange}
@@ -210,13 +220,16 @@ def main(argv=None):
                  "numba/numlir"], rows)
 
     out = np.zeros(2, np.int64)
-    ov_nl = overhead(define(numlir.njit(parallel=True), numlir.prange, "tiny", TINY),
-                     define(numlir.njit, numlir.prange, "tiny", TINY), out, args.repeats)
-    ov_nb = overhead(define(numba.njit(parallel=True), numba.prange, "tiny", TINY),
-                     define(numba.njit, numba.prange, "tiny", TINY), out, args.repeats)
+    orows = []
+    for label, src in (("2 iterations, light body", TINY), ("2 iterations, inner loop", TINY_SPLIT)):
+        ov = [overhead(define(jit(parallel=True), pr, "tiny", src), define(jit, pr, "tiny", src),
+                       out, args.repeats)
+              for jit, pr in ((numlir.njit, numlir.prange), (numba.njit, numba.prange))]
+        orows.append([label, fmt_time(ov[0]), fmt_time(ov[1])])
     print()
-    print_table(["parallel region of 2 tiny iterations", "extra time per call"],
-                [["numlir", fmt_time(ov_nl)], ["numba", fmt_time(ov_nb)]])
+    print_table(["parallel region (extra time per call over serial)", "numlir", "numba"], orows)
+    print("numlir runs a light loop below 2 x LIGHT_BODY_CHUNK iterations in the caller; the "
+          "inner-loop body is split into one chunk per thread.")
     print("\nserial/par: numlir's parallel speed-up; numba/numlir > 1: numlir parallel is faster "
           "than Numba parallel.\nThe machine's other processes share its cores: speed-ups vary "
           "from run to run.")
