@@ -40,6 +40,8 @@ _FULL_REGISTRY_MODULES = (
     "numba.typed.setobject", "numba.experimental.jitclass", "numba.experimental.function_type",
     "numba.np.types.datetime_registry", "numba.np.npdatetime", "numba.np.npyimpl",
     "numba.cpython.cmathimpl", "numba.cpython.mathimpl", "numba.cpython.randomimpl",
+    # numlir's own typing for NumPy functions beyond Numba's (numlir-target overloads)
+    "numlir.lowering.axis_reductions",
 )
 
 

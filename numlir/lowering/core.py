@@ -633,7 +633,9 @@ def _call(ctx, expr, ty):
         if not hasattr(disp, "typed_overload"):
             raise UnsupportedError(f"calling the non-numlir dispatcher {disp.py_func.__qualname__}",
                                    sig.args, loc=ctx.loc)
-        out = ctx.call_dispatcher(disp, sig.args, sig, args)
+        stand_in = _jitable_stand_in(disp, sig)
+        out = (stand_in(ctx, sig, args) if stand_in is not None
+               else ctx.call_dispatcher(disp, sig.args, sig, args))
     elif isinstance(fnty, types.BoundFunction):
         recvr = sig.recvr or fnty.this
         with fusion.fusing_call(ctx, fnty, sig):
@@ -649,6 +651,17 @@ def _call(ctx, expr, ty):
         key = ctx.impl_key(fnty, sig)
         out = ctx.call_rule(key, sig, args, what=_describe(getattr(fnty, "typing_key", key)))
     return ctx.cast(out, sig.return_type, ty)
+
+
+def _jitable_stand_in(disp, sig):
+    """A numlir rule registered for a Numba ``register_jitable`` helper's Python function (one
+    whose Python body numlir cannot compile, e.g. it formats run-time values into messages)."""
+    pyfunc = disp.py_func
+    if not getattr(pyfunc, "__module__", "").startswith("numba."):
+        return None
+    from numlir.lowering import load_library_rules
+    load_library_rules()
+    return find_rule(pyfunc, sig.args)
 
 
 def _overload_method_impl(ctx, fnty, msig, key):
