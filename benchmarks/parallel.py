@@ -221,7 +221,8 @@ def main(argv=None):
 
     out = np.zeros(2, np.int64)
     orows = []
-    for label, src in (("2 iterations, light body", TINY), ("2 iterations, inner loop", TINY_SPLIT)):
+    for label, src in (("2 iterations, light body", TINY),
+                       ("2 iterations, inner loop", TINY_SPLIT)):
         ov = [overhead(define(jit(parallel=True), pr, "tiny", src), define(jit, pr, "tiny", src),
                        out, args.repeats)
               for jit, pr in ((numlir.njit, numlir.prange), (numba.njit, numba.prange))]
