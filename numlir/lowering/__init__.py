@@ -32,7 +32,7 @@ _CORE_RULES = (
     "array_literals",
     "fused_reductions",
 )
-_LIBRARY_RULES = ("library", "axis_reductions")
+_LIBRARY_RULES = ("library", "axis_reductions", "joining")
 _loaded = set()
 
 
