@@ -144,13 +144,6 @@ def test_mask_set_1d(lay):
     check_mutating(mask_set_where_negative, lambda: (layout((8,), np.float64, lay),))
 
 
-XFAIL_ND_MASK = pytest.mark.xfail(
-    strict=True, raises=numlir.UnsupportedError,
-    reason="numlir: a 1-d boolean mask on the first axis of a 2-d array (a[m] selecting rows) "
-           "raises 'numlir does not support this advanced indexing form'")
-
-
-@XFAIL_ND_MASK
 def test_mask_rows_of_2d():
     a = layout((3, 4), np.float64, "C")
     check(mask_get, a, np.array([True, False, True]))
@@ -193,10 +186,6 @@ def test_take_rows_of_2d():
     check(take, layout((3, 4), np.float64, "C"), np.array([2, 0, 2]))
 
 
-@pytest.mark.xfail(strict=True, raises=numlir.UnsupportedError,
-                   reason="numlir: an integer array combined with an integer (a[idx, 1]) raises "
-                          "'numlir does not support indexing an array with Tuple(array(int64, 1d,"
-                          " C), int64) (advanced indexing)'")
 def test_take_with_integer():
     check(take_then_col, layout((3, 4), np.float64, "C"), np.array([2, 0]))
 
