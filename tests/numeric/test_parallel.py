@@ -282,6 +282,35 @@ def test_bodies_call_and_allocate(nthreads):
 
 
 @par
+def par_row_total(m, r):
+    s = 0.0
+    for j in prange(m.shape[1]):
+        s += m[r, j]
+    return s
+
+
+@numlir.njit
+def serial_caller(m):
+    return par_row_total(m, 0) + par_row_total(m, m.shape[0] - 1)
+
+
+@par
+def parallel_caller(m):
+    out = np.empty(m.shape[0])
+    for i in prange(m.shape[0]):        # the callee's prange runs serially in here
+        out[i] = par_row_total(m, i)
+    return out
+
+
+def test_parallel_callees(nthreads):
+    m = np.random.default_rng(8).random((23, 17))
+    assert close(serial_caller(m), serial_caller.py_func(m))
+    assert close(parallel_caller(m), parallel_caller.py_func(m))
+    assert "scf.parallel" in serial_caller.inspect_mlir(stage="scf")
+    assert parallel_caller.inspect_mlir(stage="scf").count("scf.parallel") == 1
+
+
+@par
 def raises_at(a, bad):
     s = 0.0
     for i in prange(a.shape[0]):
