@@ -657,7 +657,7 @@ def _jitable_stand_in(disp, sig):
     """A numlir rule registered for a Numba ``register_jitable`` helper's Python function (one
     whose Python body numlir cannot compile, e.g. it formats run-time values into messages)."""
     pyfunc = disp.py_func
-    if not getattr(pyfunc, "__module__", "").startswith("numba."):
+    if not (getattr(pyfunc, "__module__", None) or "").startswith("numba."):
         return None
     from numlir.lowering import load_library_rules
     load_library_rules()
