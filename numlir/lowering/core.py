@@ -373,6 +373,20 @@ class FunctionLowerer:
         if used:
             self.propagate_status(memref.load(slot, []))
 
+    @contextlib.contextmanager
+    def errors_into(self, slot):
+        """As ``deferred_errors``, but the first non-zero status goes to ``slot`` (a 0-d i32
+        memref holding 0, e.g. one per parallel chunk) and is not propagated; yields a list
+        whose item is True afterwards when the code emitted inside can fail."""
+        outer = self.status_sink, self._sink_used
+        self.status_sink, self._sink_used = slot, False
+        used = [False]
+        try:
+            yield used
+        finally:
+            used[0] = self._sink_used
+            self.status_sink, self._sink_used = outer
+
     def _sink(self, status):
         from mlir.dialects import memref
         self._sink_used = True

@@ -30,8 +30,7 @@ def _fold(ctx, arrty, arr, accty, op, start):
     sig = ctx.tir_typing_context().resolve_function_type(op, (accty, accty), {})
     key = ctx.resolve_op(op, sig)
 
-    def step(acc, value):
-        v = ctx.cast(value, arrty.dtype, accty)
+    def merge(acc, v):
         if isinstance(accty, types.Float):
             # reassociation lets LLVM keep several partial sums in vector lanes (NumPy's own
             # pairwise summation is not sequential either)
@@ -40,7 +39,10 @@ def _fold(ctx, arrty, arr, accty, op, start):
         out = ctx.call_rule(key, sig, [ctx.cast(acc, accty, sig.args[0]),
                                        ctx.cast(v, accty, sig.args[1])])
         return ctx.cast(out, sig.return_type, accty)
-    return la.reduce(ctx, lazy, accty, ctx.const(accty, start), step), lazy
+
+    def step(acc, value):
+        return merge(acc, ctx.cast(value, arrty.dtype, accty))
+    return la.reduce(ctx, lazy, accty, ctx.const(accty, start), step, merge), lazy
 
 
 def _whole(*keys):
@@ -102,7 +104,7 @@ def _extreme(ctx, sig, args, largest):
 
     def step(acc, value):
         return pick(acc, ctx.cast(value, arrty.dtype, rt))
-    out = la.reduce(ctx, lazy, rt, ctx.const(rt, start), step)
+    out = la.reduce(ctx, lazy, rt, ctx.const(rt, start), step, pick)
     return ctx.cast(out, rt, sig.return_type)
 
 

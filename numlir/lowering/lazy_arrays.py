@@ -115,11 +115,14 @@ def _to_tensor(memref_value, elem):
     return bufferization.to_tensor(tt, memref_value, restrict=True)
 
 
-def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers=False):
+def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers=False,
+             chunks=None):
     """One linalg.generic over ``lazy``'s domain (dimension order ``perm``: domain dim j is the
     array dimension perm[j]) writing ``out_tensor`` through ``out_map``; ``combine(element, out)``
     gives the value yielded for each point. With ``buffers`` the operands are the memrefs
-    themselves and ``out_tensor`` a memref written in place (no result).
+    themselves and ``out_tensor`` a memref written in place (no result). With ``chunks``
+    (:class:`_Chunks`, buffers only) the generic runs once per chunk of the outermost domain
+    dimension, in an ``scf.parallel``.
 
     Broadcasting a size-1 dimension needs stride 0, which costs contiguous operands their static
     unit stride (and LLVM's vectorizer its unit-stride loads); so when some operand is C or F
@@ -127,11 +130,12 @@ def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers=F
     stretched at run time, with stride-0 views otherwise."""
     with ctx.deferred_errors():    # no branches inside the generic's body
         return _generic_versions(ctx, lazy, out_tensor, out_map, iterators, perm, combine,
-                                 buffers)
+                                 buffers, chunks)
 
 
-def _generic_versions(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers):
-    args = (ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers)
+def _generic_versions(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers,
+                      chunks):
+    args = (ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers, chunks)
     plain_ok = None
     for t, v in lazy.leaves:
         if isinstance(t, Arr) and t.layout in "CF" and t.ndim:
@@ -150,11 +154,11 @@ def _generic_versions(ctx, lazy, out_tensor, out_map, iterators, perm, combine, 
     return None if buffers else if_op.results[0]
 
 
-def _generic_once(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers, plain,
-                  versioned):
+def _generic_once(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers, chunks,
+                  plain, versioned):
     n = len(lazy.sizes)
     pos = {d: j for j, d in enumerate(perm)}     # array dim -> domain dim
-    ins, maps, slots = [], [], []
+    views, maps, slots = [], [], []
     seen = {}
     for t, v in lazy.leaves:
         if not isinstance(t, Arr):
@@ -162,19 +166,29 @@ def _generic_once(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buff
             continue
         key = (id(v), t)
         if key not in seen:
+            seen[key] = len(views)
             view = v if plain and t.layout in "CF" else _stretched(t, v, lazy.sizes)
-            seen[key] = len(ins)
-            ins.append(view if buffers else _to_tensor(view, dm.element_type(t.dtype)))
+            views.append(view if buffers else _to_tensor(view, dm.element_type(t.dtype)))
             exprs = [ir.AffineDimExpr.get(pos[n - t.ndim + k]) for k in range(t.ndim)]
             maps.append(ir.AffineMap.get(n, 0, exprs))
         slots.append(("array", seen[key], t.dtype))
+    # names the broadcasting twin (structure tests skip it)
+    twin = versioned and not plain
+    if chunks is not None:
+        return _chunked_generic(ctx, lazy, chunks, views, maps, out_tensor, out_map, iterators,
+                                slots, combine, twin)
+    return _emit_generic(ctx, lazy, views, maps, out_tensor, out_map, iterators, slots, combine,
+                         buffers, twin)
+
+
+def _emit_generic(ctx, lazy, ins, maps, out, out_map, iterators, slots, combine, buffers, twin):
     attr_maps = ir.ArrayAttr.get([ir.AffineMapAttr.get(m) for m in maps + [out_map]])
-    op = linalg.GenericOp([] if buffers else [out_tensor.type], ins, [out_tensor], attr_maps,
+    op = linalg.GenericOp([] if buffers else [out.type], ins, [out], attr_maps,
                           ir.ArrayAttr.get([_iterator(k) for k in iterators]))
-    if versioned and not plain:     # names the broadcasting twin (structure tests skip it)
+    if twin:
         op.attributes["numlir.broadcast_twin"] = ir.UnitAttr.get()
     shaped = ir.MemRefType if buffers else ir.RankedTensorType
-    arg_types = [shaped(x.type).element_type for x in ins + [out_tensor]]
+    arg_types = [shaped(x.type).element_type for x in ins + [out]]
     block = op.regions[0].blocks.append(*arg_types)
     with ir.InsertionPoint(block):
         vals = []
@@ -190,6 +204,88 @@ def _generic_once(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buff
     return None if buffers else op.results[0]
 
 
+# -- parallel=True: chunks on the thread pool ------------------------------------------------------
+def _parallel(ctx, lazy):
+    """Whether ``lazy``'s loop nest runs in chunks on the thread pool: in a ``parallel=True``
+    function (a prange body lowers with ``ctx.parallel`` off: it is parallel already)."""
+    return getattr(ctx, "parallel", False) and len(lazy.sizes) > 0
+
+
+class _Chunks:
+    """The outermost loop (domain dimension 0) split into the balanced chunks of
+    :func:`numlir.lowering.parallel.chunk_plan`; a small array is one chunk run by the caller.
+    ``dest(c)`` gives chunk ``c``'s own output (default: the output sliced like the inputs) and
+    ``done(c, dest)`` finishes it."""
+
+    def __init__(self, lazy, perm, dest=None, done=None):
+        from numlir.lowering.parallel import chunk_plan
+        self.k, self.q, self.r = chunk_plan(lazy.sizes[perm[0]], av.product(lazy.sizes))
+        self.dest, self.done = dest, done
+
+
+def _slice(value, amap, lo, size):
+    """``value`` restricted to ``[lo, lo + size)`` along the dimension ``amap`` reads from
+    domain dimension 0 (``value`` itself when it does not depend on it)."""
+    hits = [p for p, e in enumerate(amap.results)
+            if isinstance(e, ir.AffineDimExpr) and e.position == 0]
+    if not hits:
+        return value
+    from mlir.dialects import memref
+    mt = ir.MemRefType(value.type)
+    strides, _ = mt.get_strides_and_offset()
+    sizes = list(av.metadata(value).sizes)
+    sizes[hits[0]] = size
+    offsets = [lo if d == hits[0] else 0 for d in range(mt.rank)]
+    rt = ir.MemRefType.get([dm.DYN] * mt.rank, mt.element_type,
+                           ir.StridedLayoutAttr.get(dm.DYN, strides))
+    return memref.subview(value, offsets, sizes, [1] * mt.rank, result_type=rt)
+
+
+def _chunked_generic(ctx, lazy, chunks, views, maps, out, out_map, iterators, slots, combine,
+                     twin):
+    """An ``scf.parallel`` over the chunks, each running the generic on its slice of every
+    operand. A fallible body records its status per chunk (one shared slot would be a data
+    race); after the join the first failing chunk's status is the result's."""
+    from mlir.dialects import memref, scf
+
+    from numlir.lowering.parallel import chunk_range
+    i32 = ir.IntegerType.get_signless(32)
+    c0, c1 = av.cindex(0), av.cindex(1)
+    par = scf.ParallelOp([], [c0], [chunks.k], [c1], [])
+    block = par.region.blocks.append(ir.IndexType.get())
+    statuses = None
+    with ir.InsertionPoint(block):
+        c = block.arguments[0]
+        lo, size = chunk_range(c, chunks.q, chunks.r)
+        ins = [_slice(v, m, lo, size) for v, m in zip(views, maps)]
+        dest = chunks.dest(c) if chunks.dest else _slice(out, out_map, lo, size)
+        zero = arith.constant(i32, 0)
+        slot = memref.alloca(ir.MemRefType.get([], i32), [], [])
+        init = memref.store(zero, slot, [])
+        with ctx.errors_into(slot) as used:
+            _emit_generic(ctx, lazy, ins, maps, dest, out_map, iterators, slots, combine, True,
+                          twin)
+        if chunks.done:
+            chunks.done(c, dest)
+        if used[0]:
+            with ir.InsertionPoint(par.operation):
+                statuses = memref.alloc(ir.MemRefType.get([dm.DYN], i32), [chunks.k], [])
+            memref.store(memref.load(slot, []), statuses, [c])
+        else:
+            init.erase()
+            slot.owner.erase()
+        scf.ReduceOp([], 0)
+    ctx.mod.has_parallel = True
+    if statuses is not None:
+        first = scf.ForOp(c0, chunks.k, c1, [arith.constant(i32, 0)])
+        with ir.InsertionPoint(first.body):
+            acc = first.inner_iter_args[0]
+            failed = arith.cmpi(av.P.ne, acc, arith.constant(i32, 0))
+            status = memref.load(statuses, [first.induction_variable])
+            scf.YieldOp([arith.select(failed, acc, status)])
+        ctx.propagate_status(first.results[0])
+
+
 def materialize(ctx, lazy):
     """Compute ``lazy`` into a new array (one linalg.generic); returns the memref value."""
     resty = lazy.ty
@@ -200,16 +296,23 @@ def materialize(ctx, lazy):
     out_sizes = [lazy.sizes[d] for d in perm]
     # alloc_tensor, not tensor.empty: two results of the same shape must not be merged by CSE
     # into one destination (to_buffer hides later reads of the first from one-shot analysis)
-    out = bufferization.alloc_tensor(ir.RankedTensorType.get([dm.DYN] * n, elem), out_sizes)
     ident = ir.AffineMap.get_identity(n)
 
     def store(value, _out):
         if isinstance(resty.dtype, types.Boolean):
             return arith.extui(ir.IntegerType.get_signless(8), value)
         return value
-    result = _generic(ctx, lazy, out, ident, ["parallel"] * n, perm, store)
     buf_type = ir.MemRefType.get([dm.DYN] * n, elem)
-    buf = bufferization.to_buffer(buf_type, result)
+    if _parallel(ctx, lazy):
+        from mlir.dialects import memref
+        buf = memref.alloc(buf_type, out_sizes, [], alignment=64)
+        _generic(ctx, lazy, buf, ident, ["parallel"] * n, perm, store, buffers=True,
+                 chunks=_Chunks(lazy, perm))
+    else:
+        out = bufferization.alloc_tensor(ir.RankedTensorType.get([dm.DYN] * n, elem),
+                                         out_sizes)
+        result = _generic(ctx, lazy, out, ident, ["parallel"] * n, perm, store)
+        buf = bufferization.to_buffer(buf_type, result)
     if f_order:
         meta = av.metadata(buf)
         return av.view(resty, meta.base, av.cindex(0), lazy.sizes,
@@ -230,7 +333,8 @@ def store_into(ctx, lazy, dstty, dst):
         if isinstance(dstty.dtype, types.Boolean):
             return arith.extui(ir.IntegerType.get_signless(8), value)
         return value
-    _generic(ctx, lazy, dst, out_map, ["parallel"] * n, perm, store, buffers=True)
+    _generic(ctx, lazy, dst, out_map, ["parallel"] * n, perm, store, buffers=True,
+             chunks=_Chunks(lazy, perm) if _parallel(ctx, lazy) else None)
 
 
 def overlaps(lazy, dst):
@@ -247,18 +351,48 @@ def overlaps(lazy, dst):
     return flag
 
 
-def reduce(ctx, lazy, accty, init, step):
+def reduce(ctx, lazy, accty, init, step, merge=None):
     """Fold every element of ``lazy`` (in C order) into an accumulator of Numba type ``accty``
-    starting at the value ``init``: ``step(acc, element) -> acc``. Returns the scalar."""
+    starting at the value ``init``: ``step(acc, element) -> acc``. Returns the scalar.
+
+    In a ``parallel=True`` function, given ``merge(acc, acc) -> acc`` (``init`` must be its
+    identity), each chunk folds its part from ``init`` and the partial results are merged in
+    chunk order after the join."""
     n = len(lazy.sizes)
     elem = dm.scalar_type(accty)
+    out_map = ir.AffineMap.get(n, 0, [])
+    if merge is not None and _parallel(ctx, lazy):
+        return _chunked_reduce(ctx, lazy, elem, init, step, merge, out_map)
     empty = tensor.empty([], elem)
     fill = linalg.FillOp([empty.type], [init], [empty])
     fill_block = fill.regions[0].blocks.append(elem, elem)
     with ir.InsertionPoint(fill_block):
         linalg.YieldOp([fill_block.arguments[0]])
     filled = fill.results[0]
-    out_map = ir.AffineMap.get(n, 0, [])
     total = _generic(ctx, lazy, filled, out_map, ["reduction"] * n, list(range(n)),
                      lambda value, acc: step(acc, value))
     return tensor.extract(total, [])
+
+
+def _chunked_reduce(ctx, lazy, elem, init, step, merge, out_map):
+    from mlir.dialects import memref, scf
+    n = len(lazy.sizes)
+    partials = []
+
+    def accumulator(_c):       # on the chunk's stack: LLVM keeps it in registers
+        acc = memref.alloca(ir.MemRefType.get([], elem), [], [])
+        memref.store(init, acc, [])
+        return acc
+
+    def done(c, acc):
+        memref.store(memref.load(acc, []), partials[0], [c])
+    chunks = _Chunks(lazy, list(range(n)), accumulator, done)
+    partials.append(memref.alloc(ir.MemRefType.get([dm.DYN], elem), [chunks.k], []))
+    _generic(ctx, lazy, None, out_map, ["reduction"] * n, list(range(n)),
+             lambda value, acc: step(acc, value), buffers=True, chunks=chunks)
+    c0, c1 = av.cindex(0), av.cindex(1)
+    total = scf.ForOp(c0, chunks.k, c1, [init])
+    with ir.InsertionPoint(total.body):
+        part = memref.load(partials[0], [total.induction_variable])
+        scf.YieldOp([merge(total.inner_iter_args[0], part)])
+    return total.results[0]

@@ -65,6 +65,34 @@ class PrangeLoop:
 LIGHT_BODY_CHUNK = 8192
 
 
+def load_num_threads(ty):
+    """The thread count ``set_num_threads`` asked for, read at run time as a ``ty`` value."""
+    from numlir.runtime.threads import num_threads_address
+    i64 = ir.IntegerType.get_signless(64)
+    ptr = llvm.IntToPtrOp(llvm.PointerType.get(), arith.constant(i64, num_threads_address()))
+    nt = llvm.LoadOp(i64, ptr.result).result
+    return nt if ty == i64 else arith.index_cast(ty, nt)
+
+
+def chunk_plan(n, work, min_work=LIGHT_BODY_CHUNK):
+    """Split ``range(n)`` (an ``index`` value; ``work`` elements in all) into
+    ``k = max(1, min(threads, n, work // min_work))`` balanced chunks: returns ``(k, q, r)``,
+    chunk ``c`` being ``chunk_range(c, q, r)``."""
+    idx = ir.IndexType.get()
+    k = arith.minsi(load_num_threads(idx), n)
+    k = arith.minsi(k, arith.divsi(work, arith.constant(idx, min_work)))
+    k = arith.maxsi(k, arith.constant(idx, 1))
+    return k, arith.divsi(n, k), arith.remsi(n, k)
+
+
+def chunk_range(c, q, r):
+    """``(start, size)`` of chunk ``c`` of a :func:`chunk_plan` (the first ``r`` get one more)."""
+    idx = ir.IndexType.get()
+    lo = arith.addi(arith.muli(c, q), arith.minsi(c, r))
+    extra = arith.index_castui(idx, arith.cmpi(arith.CmpIPredicate.slt, c, r))
+    return lo, arith.addi(q, extra)
+
+
 # -- finding the loops ----------------------------------------------------------------------------
 def plan_loops(ctx, order):
     """The prange loops of ``ctx``'s function: ``(order without their bodies, {header: hook})``."""
@@ -435,9 +463,7 @@ def lower_prange(ctx, loop):
     adj = arith.select(up, arith.subi(step, one), arith.addi(step, one))
     n = arith.divsi(arith.addi(arith.subi(stop, start), adj), step)
     n = arith.maxsi(n, zero)
-    from numlir.runtime.threads import num_threads_address
-    ptr = llvm.IntToPtrOp(llvm.PointerType.get(), arith.constant(i64, num_threads_address()))
-    nt = llvm.LoadOp(i64, ptr.result).result
+    nt = load_num_threads(i64)
     per = arith.divsi(n, arith.constant(i64, loop.min_chunk)) if loop.min_chunk > 1 else n
     k = arith.maxsi(arith.minsi(nt, per), one)
     q, r = arith.divsi(n, k), arith.remsi(n, k)

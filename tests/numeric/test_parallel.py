@@ -366,7 +366,7 @@ def test_concurrent_python_threads():
     assert not errors
 
 
-# -- parallel=True with nothing (or only array expressions) to parallelize ------------------------
+# -- parallel=True with no prange: only the array expression's reduction is a region ------------
 def plain(a, b):
     s = 0.0
     for i in range(a.shape[0]):
@@ -374,11 +374,22 @@ def plain(a, b):
     return s + np.sum(a * b + 1.0)
 
 
+def scalar_only(n):
+    s = 0
+    for i in range(n):
+        s += i * i
+    return s
+
+
 def test_nothing_to_parallelize():
     a, b = np.random.default_rng(0).random(100), np.random.default_rng(1).random(100)
     fp, fs = numlir.njit(parallel=True)(plain), numlir.njit(plain)
     assert close(fp(a, b), fs(a, b)) and close(fp(a, b), plain(a, b))
-    assert "scf.parallel" not in fp.inspect_mlir(stage="scf")
+    assert "scf.parallel" in fp.inspect_mlir(stage="scf")   # np.sum(a * b + 1.0)
+    assert "scf.parallel" not in fs.inspect_mlir(stage="scf")
+    sp = numlir.njit(parallel=True)(scalar_only)
+    assert sp(1000) == scalar_only(1000)
+    assert "scf.parallel" not in sp.inspect_mlir(stage="scf")
 
 
 def test_prange_is_parallel_region():
