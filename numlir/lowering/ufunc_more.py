@@ -1,7 +1,7 @@
 """More NumPy ufuncs, on scalars and (fused, broadcast, with ``out=``) on arrays: the comparison,
 logical and bitwise ufuncs, ``square reciprocal cbrt exp2 rint sign positive fmin fmax fmod
 copysign deg2rad rad2deg degrees radians arcsinh arccosh arctanh logaddexp logaddexp2 signbit
-float_power``.
+float_power gcd lcm nextafter spacing ldexp``.
 
 Each entry emits the scalar result from arguments already converted to the ufunc loop's types
 (Numba's typing picks the loop; ``sig.return_type`` is its output type).
@@ -13,11 +13,12 @@ import operator
 
 import numpy as np
 from mlir import ir
-from mlir.dialects import arith
+from mlir.dialects import arith, scf
 from mlir.dialects import math as mmath
 from numba.core import types
 
 from numlir.errors import UnsupportedError
+from numlir.lowering.math import libm_call
 from numlir.lowering.registry import lower
 from numlir.lowering.ufunc_scalars import _on_arrays, _with_out
 
@@ -59,7 +60,7 @@ def _numeric(name, on_float, on_int):
     def rule(ctx, sig, args):
         rt = sig.return_type
         vals = [ctx.cast(v, t, rt) for v, t in zip(args, sig.args)]
-        if isinstance(rt, types.Float):
+        if isinstance(rt, types.Float) and on_float is not None:
             return on_float(ctx, rt, *vals)
         if isinstance(rt, types.Integer) and on_int is not None:
             return on_int(ctx, rt, *vals)
@@ -137,6 +138,69 @@ def _reciprocal_int(ctx, rt, x):
     return out
 
 
+def _abs_int(ctx, rt, x):
+    if not rt.signed:
+        return x
+    zero = ctx.const(rt, 0)
+    return arith.select(arith.cmpi(arith.CmpIPredicate.slt, x, zero), arith.subi(zero, x), x)
+
+
+def _gcd_int(ctx, rt, a, b):
+    """Euclid's algorithm on the magnitudes, as unsigned numbers (so |MIN| does not overflow)."""
+    a, b = _abs_int(ctx, rt, a), _abs_int(ctx, rt, b)
+    loop = scf.WhileOp([a.type, b.type], [a, b])
+    before = loop.before.blocks.append(a.type, b.type)
+    with ir.InsertionPoint(before):
+        x, y = before.arguments
+        scf.ConditionOp(arith.cmpi(arith.CmpIPredicate.ne, y, ctx.const(rt, 0)), [x, y])
+    after = loop.after.blocks.append(a.type, b.type)
+    with ir.InsertionPoint(after):
+        x, y = after.arguments
+        scf.YieldOp([y, arith.remui(x, y)])
+    return loop.results[0]
+
+
+def _lcm_int(ctx, rt, a, b):
+    """|a / gcd(a, b) * b|; 0 when either is 0 (NumPy)."""
+    g = _gcd_int(ctx, rt, a, b)
+    zero = ctx.const(rt, 0)
+    is_zero = arith.cmpi(arith.CmpIPredicate.eq, g, zero)
+    safe = arith.select(is_zero, ctx.const(rt, 1), g)
+    q = (arith.divsi if rt.signed else arith.divui)(_abs_int(ctx, rt, a), safe)
+    return arith.select(is_zero, zero, arith.muli(q, _abs_int(ctx, rt, b)))
+
+
+def _spacing(ctx, rt, x):
+    """NumPy's npy_spacing: the gap to the next float away from zero (upwards for -0.0); nan for
+    infinities."""
+    inf = ctx.const(rt, math.inf)
+    toward = arith.select(arith.cmpf(F.OLT, x, ctx.const(rt, 0.0)), arith.negf(inf), inf)
+    up = libm_call(ctx, "nextafter", rt, [x, toward])
+    gap = arith.subf(up, x)
+    return arith.select(arith.cmpf(F.OEQ, mmath.absf(x), inf), ctx.const(rt, math.nan), gap)
+
+
+def _ldexp(ctx, sig, args):
+    """x * 2**e through C's ldexp(x, int): exponents beyond int32 saturate (NumPy's loop)."""
+    from mlir.dialects import func
+
+    from numlir.lowering import datamodel as dm
+    from numlir.lowering.math import declare_c
+    rt = sig.return_type
+    if not isinstance(rt, types.Float) or not isinstance(sig.args[1], (types.Integer,
+                                                                        types.Boolean)):
+        raise UnsupportedError("np.ldexp", sig.args, loc=ctx.loc)
+    x = ctx.cast(args[0], sig.args[0], rt)
+    e = ctx.cast(args[1], sig.args[1], types.int64)
+    e = arith.maxsi(arith.minsi(e, ctx.const(types.int64, 2**31 - 1)),
+                    ctx.const(types.int64, -2**31))
+    e = arith.trunci(ir.IntegerType.get_signless(32), e)
+    mt = dm.scalar_type(rt)
+    callee = declare_c(ctx, "ldexp" + ("f" if rt.bitwidth == 32 else ""),
+                       [mt, ir.IntegerType.get_signless(32)], [mt])
+    return func.CallOp([mt], callee, [x, e]).result
+
+
 _DEG = 180.0 / math.pi
 _TABLE = {
     np.equal: _operator(operator.eq), np.not_equal: _operator(operator.ne),
@@ -174,6 +238,12 @@ _TABLE = {
     np.logaddexp2: _float_only("logaddexp2", _logaddexp(True)),
     np.float_power: _float_only("float_power", lambda ctx, rt, a, b: mmath.powf(a, b)),
     np.signbit: _signbit,
+    np.gcd: _numeric("gcd", None, _gcd_int),
+    np.lcm: _numeric("lcm", None, _lcm_int),
+    np.nextafter: _float_only("nextafter",
+                              lambda ctx, rt, a, b: libm_call(ctx, "nextafter", rt, [a, b])),
+    np.spacing: _float_only("spacing", _spacing),
+    np.ldexp: _ldexp,
 }
 
 _A = types.Array
