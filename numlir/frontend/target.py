@@ -41,7 +41,8 @@ _FULL_REGISTRY_MODULES = (
     "numba.np.types.datetime_registry", "numba.np.npdatetime", "numba.np.npyimpl",
     "numba.cpython.cmathimpl", "numba.cpython.mathimpl", "numba.cpython.randomimpl",
     # numlir's own typing for NumPy functions beyond Numba's (numlir-target overloads)
-    "numlir.lowering.axis_reductions",
+    "numlir.lowering.axis_reductions", "numlir.lowering.ufunc_two_outputs",
+    "numlir.lowering.linalg_loops",
 )
 
 

@@ -25,6 +25,7 @@ _CORE_RULES = (
     "advanced_indexing",
     "ufunc_scalars",
     "ufunc_more",
+    "ufunc_two_outputs",
     "array_operators",
     "linalg_loops",
     "array_methods",

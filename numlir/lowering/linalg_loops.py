@@ -1,6 +1,7 @@
-"""``np.dot`` / ``@`` / ``np.matmul`` on float and complex arrays of 1 or 2 dimensions, and
-3-argument ``np.where``, as explicit loop nests (i-k-j order: unit-stride inner loop on C data).
-BLAS-class matrix products are the array-expression issue's work."""
+"""``np.dot`` / ``@`` / ``np.matmul`` on float and complex arrays of 1 or 2 dimensions (float32/64
+matrices through BLAS when the strides allow), ``np.vdot``, and 3-argument ``np.where``, as explicit
+loop nests (i-k-j order: unit-stride inner loop on C data). ``np.matmul``, which Numba does not
+type, is typed here for the numlir target: 1-d and 2-d numeric arrays, NumPy's result dtype."""
 from __future__ import annotations
 
 import operator
@@ -9,6 +10,8 @@ import numpy as np
 from mlir.dialects import arith, memref
 from mlir.dialects import complex as cplx
 from numba.core import types
+from numba.core.typing.templates import AbstractTemplate, infer_global, signature
+from numba.np.numpy_support import as_dtype, from_dtype
 
 from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
@@ -90,6 +93,47 @@ def lower_dot(ctx, sig, args):
     else:
         loops()
     return out
+
+
+class _MatmulTemplate(AbstractTemplate):
+    """np.matmul(a, b) of 1-d/2-d integer, float or complex arrays (NumPy's promoted dtype)."""
+    key = np.matmul
+    metadata = {"target": "numlir"}
+
+    def generic(self, args, kws):
+        if kws or len(args) != 2 or not all(isinstance(a, Arr) for a in args):
+            return None
+        a, b = args
+        if not all(a.ndim in (1, 2) for a in args) or not all(
+                isinstance(t.dtype, (types.Integer, types.Float, types.Complex)) for t in args):
+            return None
+        dtype = from_dtype(np.promote_types(as_dtype(a.dtype), as_dtype(b.dtype)))
+        ndim = (a.ndim == 2) + (b.ndim == 2)
+        return signature(Arr(dtype, ndim, "C") if ndim else dtype, a, b)
+
+
+infer_global(np.matmul, types.Function(_MatmulTemplate))
+
+
+@lower(np.vdot, Arr, Arr)
+def lower_vdot(ctx, sig, args):
+    """sum(conj(a) * b) over two 1-d arrays of one length (Numba's typing: same dtype)."""
+    (aty, bty), dtype = sig.args, sig.return_type
+    add, mul = _ops(dtype)
+    a, b = args
+    n = av.metadata(a).sizes[0]
+    _check(ctx, n, av.metadata(b).sizes[0], "np.vdot: arrays of different lengths")
+    acc = ctx.entry_alloca(memref_type_of(dtype))
+    memref.store(ctx.const(dtype, 0), acc, [])
+
+    def body(ivs):
+        x = ctx.cast(av.load_elem(ctx, a, ivs, aty.dtype), aty.dtype, dtype)
+        if isinstance(dtype, types.Complex):
+            x = cplx.conj(x)
+        y = ctx.cast(av.load_elem(ctx, b, ivs, bty.dtype), bty.dtype, dtype)
+        memref.store(add(memref.load(acc, []), mul(x, y)), acc, [])
+    av.loop_nest([n], body)
+    return memref.load(acc, [])
 
 
 def memref_type_of(dtype):
