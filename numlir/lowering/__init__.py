@@ -26,6 +26,7 @@ _CORE_RULES = (
     "ufunc_scalars",
     "ufunc_more",
     "ufunc_two_outputs",
+    "closeness",
     "array_operators",
     "linalg_loops",
     "array_methods",
