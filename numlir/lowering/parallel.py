@@ -74,13 +74,16 @@ def load_num_threads(ty):
     return nt if ty == i64 else arith.index_cast(ty, nt)
 
 
-def chunk_plan(n, work, min_work=LIGHT_BODY_CHUNK):
+def chunk_plan(n, work, min_work=None):
     """Split ``range(n)`` (an ``index`` value; ``work`` elements in all) into
-    ``k = max(1, min(threads, n, work // min_work))`` balanced chunks: returns ``(k, q, r)``,
-    chunk ``c`` being ``chunk_range(c, q, r)``."""
+    ``k = max(1, min(threads, n, work // min_work))`` balanced chunks (``min_work`` defaults to
+    ``LIGHT_BODY_CHUNK``: an elementwise body is light): returns ``(k, q, r)``, chunk ``c``
+    being ``chunk_range(c, q, r)``."""
     idx = ir.IndexType.get()
     k = arith.minsi(load_num_threads(idx), n)
-    k = arith.minsi(k, arith.divsi(work, arith.constant(idx, min_work)))
+    min_work = LIGHT_BODY_CHUNK if min_work is None else min_work
+    if min_work > 1:
+        k = arith.minsi(k, arith.divsi(work, arith.constant(idx, min_work)))
     k = arith.maxsi(k, arith.constant(idx, 1))
     return k, arith.divsi(n, k), arith.remsi(n, k)
 
