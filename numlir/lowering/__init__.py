@@ -27,6 +27,7 @@ _CORE_RULES = (
     "ufunc_more",
     "ufunc_two_outputs",
     "closeness",
+    "clip",
     "array_operators",
     "linalg_loops",
     "array_methods",
