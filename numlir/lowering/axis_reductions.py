@@ -1,15 +1,17 @@
 """Reductions along an axis: ``sum prod min max amin amax mean var std argmin argmax any all`` with
 ``axis`` (int, negative), ``keepdims``, ``dtype`` and ``ddof``, and ``cumsum``/``cumprod`` along an
-axis, as functions and (for the methods Numba has no axis form of) methods.
+axis, as functions and methods.
 
 Typing: ``@overload(..., target="numlir")`` templates, tried before Numba's generic ones. The
 function forms claim only the calls Numba's own implementations reject or lower through llvmlite
-intrinsics (an integer axis, keepdims, ddof, a dtype for mean/prod/var/std); every other call falls
-through to Numba, so whole-array reductions keep their fused lowering. The methods ``argmin argmax
-any all var std cumsum cumprod`` are taken over in every form (a method's attribute template is
-all-or-nothing). Each implementation calls a stub per (operation, keepdims) whose rule emits the
-loops directly: the reduced axis, chosen at run time, is moved last by a strided view, the other
-dimensions become a loop nest and the axis an inner ``scf.for`` carrying the accumulator.
+intrinsics (an integer axis, keepdims, ddof, a dtype for mean/prod/var/std, argmin/argmax of
+complex arrays); every other call falls through to Numba, so whole-array reductions keep their
+fused lowering. The methods are taken over in every form (a method's attribute template is
+all-or-nothing); their plain whole-array calls still get the fused rules. Each implementation
+calls a stub per (operation, keepdims) whose rule emits the loops directly: the reduced axis,
+chosen at run time, is moved last by a strided view, the other dimensions become a loop nest and
+the axis an inner ``scf.for`` carrying the accumulator. Complex numbers order lexicographically
+(min/max/argmin/argmax), a NaN (in either part) wins, as in NumPy.
 """
 from __future__ import annotations
 
@@ -159,7 +161,8 @@ def _claims(arrty, axis, out, keepdims, ddof, dtype, op, method):
     if method:
         return True
     return (isinstance(axis, types.Integer) or _given(keepdims, False) or _given(ddof, 0)
-            or (op in ("mean", "prod", "var", "std", "cumprod") and not _absent(dtype)))
+            or (op in ("mean", "prod", "var", "std", "cumprod") and not _absent(dtype))
+            or (op in ("argmin", "argmax") and isinstance(arrty.dtype, types.Complex)))
 
 
 def _register(op, np_funcs, params, method_name=None):
@@ -202,11 +205,11 @@ _MINLIKE = {"axis": None, "out": None, "keepdims": False}
 _VARLIKE = {"axis": None, "dtype": None, "out": None, "ddof": 0, "keepdims": False}
 _CUMLIKE = {"axis": None, "dtype": None, "out": None}
 
-_register("sum", (np.sum,), _SUMLIKE)
-_register("prod", (np.prod,), _SUMLIKE)
-_register("mean", (np.mean,), _SUMLIKE)
-_register("min", (np.min, np.amin), _MINLIKE)
-_register("max", (np.max, np.amax), _MINLIKE)
+_register("sum", (np.sum,), _SUMLIKE, "sum")
+_register("prod", (np.prod,), _SUMLIKE, "prod")
+_register("mean", (np.mean,), _SUMLIKE, "mean")
+_register("min", (np.min, np.amin), _MINLIKE, "min")
+_register("max", (np.max, np.amax), _MINLIKE, "max")
 _register("var", (np.var,), _VARLIKE, "var")
 _register("std", (np.std,), _VARLIKE, "std")
 _register("argmin", (np.argmin,), _MINLIKE, "argmin")
@@ -215,6 +218,21 @@ _register("any", (np.any,), _MINLIKE, "any")
 _register("all", (np.all,), _MINLIKE, "all")
 _register("cumsum", (np.cumsum,), _CUMLIKE, "cumsum")
 _register("cumprod", (np.cumprod,), _CUMLIKE, "cumprod")
+
+
+def _keep_whole_method_fusion():
+    """Taking over the ``sum prod mean`` methods (for their axis and keepdims forms) types the
+    whole-array call with four omitted parameters; give it the fused rule Numba's form gets (min
+    and max, with three, already match ``fused_reductions``' patterns)."""
+    import itertools
+
+    from numlir.lowering import fused_reductions as fr
+    for name, rule in (("sum", fr.array_sum), ("prod", fr.array_prod), ("mean", fr.array_mean)):
+        for combo in itertools.product((types.Omitted, types.NoneType), repeat=4):
+            lower((Arr, name), Arr, *combo)(rule)
+
+
+_keep_whole_method_fusion()
 
 
 # -- lowering ------------------------------------------------------------------------------------
@@ -285,9 +303,6 @@ def _lower_reduction(ctx, sig, args, op, keepdims):
                 "argmin": "attempt to get argmin of an empty sequence",
                 "argmax": "attempt to get argmax of an empty sequence"}[op]
         ctx.raise_if(arith.cmpi(P.eq, moved.inner_size, av.cindex(0)), ValueError, what)
-        if isinstance(arrty.dtype, types.Complex):
-            raise UnsupportedError(f"np.{op} of complex arrays along an axis", sig.args,
-                                   loc=ctx.loc)
     ddof_v = None
     if op in ("var", "std"):
         ddof_v = (ctx.cast(ddof, ddofty, types.float64)
@@ -373,6 +388,17 @@ def _pick(t, largest):
 
 def _better(x, best, t, largest):
     """Whether ``x`` replaces ``best`` in argmax/argmin (first extreme wins; NaN is extreme)."""
+    if isinstance(t, types.Complex):
+        # NumPy orders complex numbers lexicographically; one with a NaN part counts as NaN
+        from mlir.dialects import complex as cplx
+        F = arith.CmpFPredicate
+        xr, xi, br, bi = cplx.re(x), cplx.im(x), cplx.re(best), cplx.im(best)
+        beyond = F.OGT if largest else F.OLT
+        strict = arith.ori(arith.cmpf(beyond, xr, br),
+                           arith.andi(arith.cmpf(F.OEQ, xr, br), arith.cmpf(beyond, xi, bi)))
+        x_nan = arith.cmpf(F.UNO, xr, xi)
+        best_ok = arith.cmpf(F.ORD, br, bi)
+        return arith.andi(best_ok, arith.ori(strict, x_nan))
     if isinstance(t, types.Float):
         F = arith.CmpFPredicate
         strict = arith.cmpf(F.OGT if largest else F.OLT, x, best)
@@ -408,6 +434,11 @@ def _reduce_line(ctx, op, dt, view, ivs, n, out_dt, ddof):
             return [combine(acc[0], ctx.cast(load(k), dt, acc_t))]
         return _fold_line(view, ivs, n, None, [ctx.const(acc_t, 0 if op == "sum" else 1)],
                           step)[0]
+    if op in ("min", "max") and isinstance(dt, types.Complex):
+        def step(acc, k):
+            x = load(k)
+            return [arith.select(_better(x, acc[0], dt, op == "max"), x, acc[0])]
+        return _fold_line(view, ivs, n, None, [load(av.cindex(0))], step, lo=av.cindex(1))[0]
     if op in ("min", "max"):
         pick = _pick(dt, op == "max")
 
@@ -446,8 +477,10 @@ def _reduce_line(ctx, op, dt, view, ivs, n, out_dt, ddof):
         d = _sub(ctx.cast(load(k), dt, acc_t), mean, acc_t)
         return [arith.addf(acc[0], _abs2(d, acc_t))]
     ss = _fold_line(view, ivs, n, None, [ctx.const(real_t, 0.0)], step2)[0]
-    denom = arith.subf(ctx.cast(av.to_int64(n), types.int64, real_t),
-                       ctx.cast(ddof, types.float64, real_t))
+    # NumPy divides by max(n - ddof, 0): inf or nan, never a negative variance
+    denom = arith.maximumf(arith.subf(ctx.cast(av.to_int64(n), types.int64, real_t),
+                                      ctx.cast(ddof, types.float64, real_t)),
+                           ctx.const(real_t, 0.0))
     var = arith.divf(ss, denom)
     if op == "std":
         var = mmath.sqrt(var)
