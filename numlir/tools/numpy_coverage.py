@@ -4,10 +4,14 @@
 
 The function list is derived from Numba: every attribute of ``numpy`` and ``numpy.linalg`` that
 Numba's CPU typing context has a type for (the global registrations of ``npydecl`` and of the
-``@overload``\\s in ``numba.np``), aliases counted once. For each function the first argument
-recipe (a small table of call shapes: one vector, two vectors, a square matrix, array + axis, ...,
-plus call expressions for functions taking scalars or lists) that both NumPy and Numba's own
-``njit`` accept is compiled with ``numlir.njit`` and its result compared with NumPy's.
+``@overload``\\s in ``numba.np``), aliases counted once. Functions typed for the numlir target
+alone (NumPy functions Numba lacks) are listed after the total, which counts only Numba's.
+
+For each function the first argument recipe (a small table of call shapes: one vector, two
+vectors, a square matrix, array + axis, ..., plus call expressions for functions taking scalars or
+lists) that both NumPy and Numba's own ``njit`` accept is compiled with ``numlir.njit`` and its
+result compared with NumPy's. Without SciPy Numba refuses all of ``np.linalg``; there NumPy's
+acceptance alone picks the recipe.
 
 Functions run in a worker process (restarted after a crash or a timeout); this is a report, not a
 test: it always exits 0.
@@ -143,7 +147,8 @@ SKIP = {"empty": "uninitialised result", "empty_like": "uninitialised result"}
 
 
 def supported_functions():
-    """``[(qualified name, function)]`` of the NumPy functions Numba's CPU target types."""
+    """``[(qualified name, function, by Numba)]`` of the NumPy functions Numba's CPU target types
+    (``by Numba`` True) or only numlir does (False)."""
     from numba.core.registry import cpu_target
 
     from numlir.frontend.target import load_full_registries
@@ -162,12 +167,12 @@ def supported_functions():
                 fnty = tctx._lookup_global(obj)
             except Exception:  # noqa: BLE001 (odd objects: not supported)
                 fnty = None
-            if fnty is None or not _usable_on_cpu(fnty):
+            if fnty is None:
                 continue
             canonical = getattr(obj, "__name__", name)
             if getattr(mod, canonical, None) is not obj:
                 canonical = name
-            found[id(obj)] = (f"{modname}.{canonical}", obj)
+            found[id(obj)] = (f"{modname}.{canonical}", obj, _usable_on_cpu(fnty))
     return sorted(found.values(), key=lambda item: item[0])
 
 
@@ -250,7 +255,8 @@ def _first_line(exc):
 
 
 def check_function(qualname, numba_oracle=True):
-    """Result dict for one function: status, recipe and detail."""
+    """Result dict for one function: status, recipe and detail. With ``numba_oracle`` a recipe
+    counts only if Numba's ``njit`` accepts it too (and agrees with NumPy)."""
     import numba
 
     import numlir
@@ -292,11 +298,11 @@ def check_function(qualname, numba_oracle=True):
 def _worker():
     """Read qualified names from stdin, write one JSON result per line."""
     for line in sys.stdin:
-        name = line.strip()
-        if not name:
+        if not line.strip():
             continue
+        name, oracle = json.loads(line)
         try:
-            res = check_function(name)
+            res = check_function(name, oracle)
         except BaseException as exc:  # noqa: BLE001 (any failure is a result)
             res = {"name": name, "status": "numlir error", "detail": _first_line(exc)}
         sys.stdout.write(json.dumps(res) + "\n")
@@ -310,9 +316,9 @@ class _Worker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
             bufsize=1, env=dict(os.environ, NUMBA_DISABLE_PERFORMANCE_WARNINGS="1"))
 
-    def ask(self, name, timeout):
+    def ask(self, name, oracle, timeout):
         import selectors
-        self.proc.stdin.write(name + "\n")
+        self.proc.stdin.write(json.dumps([name, oracle]) + "\n")
         self.proc.stdin.flush()
         sel = selectors.DefaultSelector()
         sel.register(self.proc.stdout, selectors.EVENT_READ)
@@ -334,15 +340,21 @@ class _Worker:
 
 
 def run(names=None, timeout=60.0, isolate=True):
-    """Results for ``names`` (qualified or short; default: every supported function)."""
-    funcs = [q for q, _ in supported_functions()] if not names else [_qualify(n) for n in names]
-    if not isolate:
-        return [check_function(q) for q in funcs]
+    """Results for ``names`` (qualified or short; default: every supported function), each with
+    ``numba`` saying whether Numba supports the function."""
+    by_numba = {q: numba for q, _, numba in supported_functions()}
+    funcs = list(by_numba) if not names else [_qualify(n) for n in names]
     results, worker = [], None
     for q in funcs:
-        if worker is None or worker.proc is None:
-            worker = _Worker()
-        results.append(worker.ask(q, timeout))
+        oracle = by_numba.get(q, True)
+        if not isolate:
+            res = check_function(q, oracle)
+        else:
+            if worker is None or worker.proc is None:
+                worker = _Worker()
+            res = worker.ask(q, oracle, timeout)
+        res["numba"] = oracle
+        results.append(res)
     if worker is not None:
         worker.close()
     return results
@@ -358,7 +370,7 @@ def _qualify(name):
 
 
 def summary_line(results):
-    tested = [r for r in results if r["status"] != "skipped"]
+    tested = [r for r in results if r["status"] != "skipped" and r.get("numba", True)]
     passed = sum(r["status"] == "pass" for r in tested)
     return f"{passed} of {len(tested)} Numba-supported NumPy functions compile and pass"
 
@@ -377,15 +389,21 @@ def main(argv=None):
     t0 = time.perf_counter()
     results = run(args.names, args.timeout)
     from numlir.tools.report import print_table
-    rows = [[r["name"], r["status"], r.get("call", ""), r["detail"]] for r in results
-            if not args.failures_only or r["status"] != "pass"]
-    _print_left(["function", "status", "call", "detail"], rows)
+    def rows(numba):
+        return [[r["name"], r["status"], r.get("call", ""), r["detail"]] for r in results
+                if r["numba"] == numba and (not args.failures_only or r["status"] != "pass")]
+    _print_left(["function", "status", "call", "detail"], rows(True))
     counts = {}
     for r in results:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
+        if r["numba"]:
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
     print()
     print_table(["status", "functions"], sorted(counts.items(), key=lambda kv: -kv[1]))
     print(f"\n{summary_line(results)} ({time.perf_counter() - t0:.0f} s)")
+    extra = rows(False)
+    if extra:
+        print("\nTyped by numlir only (not in Numba; compared with NumPy alone):")
+        _print_left(["function", "status", "call", "detail"], extra)
     return 0
 
 
