@@ -4,6 +4,7 @@ only after typing has needed Numba's full registries (importing these modules co
 from __future__ import annotations
 
 from mlir import ir
+from mlir.dialects import math as mmath
 from mlir.dialects import memref
 from numba.core import types
 from numba.cpython import builtins as nb_builtins
@@ -59,3 +60,16 @@ def lower_numpy_cumsum(ctx, sig, args):
         av.store_elem(ctx, acc, out, ivs, rt)
     av.loop_nest(meta.sizes, body)
     return out
+
+
+@lower(arraymath._np_round_float, types.Float)
+def lower_np_round_float(ctx, sig, args):
+    """np.round's rounding step: half to even (LLVM's rint in Numba)."""
+    return mmath.roundeven(args[0])
+
+
+@lower("number.item", types.Number)
+@lower("number.item", types.Boolean)
+def lower_number_item(ctx, sig, args):
+    """``x.item()`` of a NumPy scalar: the value itself (Numba's nan-reductions call it)."""
+    return ctx.cast(args[0], sig.args[0], sig.return_type)
