@@ -35,7 +35,7 @@ _CORE_RULES = (
     "array_literals",
     "fused_reductions",
 )
-_LIBRARY_RULES = ("library", "axis_reductions", "joining")
+_LIBRARY_RULES = ("library", "axis_reductions", "joining", "shape_intrinsics")
 _loaded = set()
 
 

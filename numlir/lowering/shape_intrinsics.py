@@ -1,0 +1,136 @@
+"""Rules for the small llvmlite-level pieces of Numba's array and tuple implementations that the
+NumPy long tail reaches: ``tuple_setitem``, ``normalize_axis``, ``np.expand_dims``'s and
+``np.ascontiguousarray``'s intrinsics, ``np.flip``'s slice tuple, tuple concatenation and ``x in
+tuple``. Library set: keyed by objects of ``numba.np``/``numba.cpython``."""
+from __future__ import annotations
+
+import operator
+
+from mlir.dialects import arith
+from numba.core import types
+from numba.cpython.unsafe import tuple as unsafe_tuple
+from numba.np import arrayobj
+
+from numlir.errors import UnsupportedError
+from numlir.lowering import array_views as av
+from numlir.lowering import datamodel as dm
+from numlir.lowering.array_methods import copy_array
+from numlir.lowering.registry import lower
+
+P = arith.CmpIPredicate
+Arr = types.Array
+i64 = types.int64
+
+
+@lower(unsafe_tuple.tuple_setitem, types.UniTuple, types.Integer, types.Any)
+def lower_tuple_setitem(ctx, sig, args):
+    """A copy of the tuple with item ``idx`` (a run-time index) replaced."""
+    tupty, idxty, valty = sig.args
+    tup, idx, val = args
+    idx = ctx.cast(idx, idxty, i64)
+    val = ctx.cast(val, valty, tupty.dtype)
+    new = dm.flatten(tupty.dtype, val)
+    items = []
+    for k, item in enumerate(dm.tuple_items(tupty, tup)):
+        hit = arith.cmpi(P.eq, idx, ctx.const(i64, k))
+        old = dm.flatten(tupty.dtype, item)
+        items.append(dm.unflatten(tupty.dtype,
+                                  [arith.select(hit, n, o) for n, o in zip(new, old)]))
+    return dm.make_tuple(sig.return_type, items)
+
+
+@lower(operator.add, types.BaseTuple, types.BaseTuple)
+def lower_tuple_concat(ctx, sig, args):
+    (aty, bty), rt = sig.args, sig.return_type
+    items = dm.tuple_items(aty, args[0]) + dm.tuple_items(bty, args[1])
+    types_in = list(_item_types(aty)) + list(_item_types(bty))
+    return dm.make_tuple(rt, [ctx.cast(v, t, et)
+                              for v, t, et in zip(items, types_in, _item_types(rt))])
+
+
+def _item_types(ty):
+    return ty.types if hasattr(ty, "types") else [ty.dtype] * ty.count
+
+
+@lower(operator.contains, types.BaseTuple, types.Any)
+def lower_tuple_contains(ctx, sig, args):
+    """``x in tup``: ``==`` against each item (as Python, by the items' own ``==``)."""
+    tupty, xty = sig.args
+    found = ctx.const(types.boolean, False)
+    tctx = ctx.tir_typing_context()
+    for item, ity in zip(dm.tuple_items(tupty, args[0]), _item_types(tupty)):
+        esig = tctx.resolve_function_type(operator.eq, (ity, xty), {})
+        if esig is None:
+            continue
+        conv = [ctx.cast(v, t, st) for v, t, st in zip((item, args[1]), (ity, xty), esig.args)]
+        eq = ctx.call_rule(ctx.resolve_op(operator.eq, esig), esig, conv)
+        found = arith.ori(found, ctx.cast(eq, esig.return_type, types.boolean))
+    return found
+
+
+@lower(arrayobj._build_flip_slice_tuple, types.IntegerLiteral)
+def lower_flip_slices(ctx, sig, args):
+    """``(slice(None, None, -1),) * n`` in the slice model (start, stop, step) with None's
+    sentinels for a negative step."""
+    rt = sig.return_type
+    item = (ctx.const(i64, av.INT64_MAX), ctx.const(i64, av.INT64_MIN), ctx.const(i64, -1))
+    return dm.make_tuple(rt, [item] * rt.count)
+
+
+@lower(arrayobj.normalize_axis, types.Any, types.Any, types.Integer, types.Integer)
+def lower_normalize_axis(ctx, sig, args):
+    """A negative axis counts from the end; out of range raises ValueError (Numba's message)."""
+    fname, argname, ndimty, axisty = sig.args
+    ndim = ctx.cast(args[2], ndimty, i64)
+    axis = ctx.cast(args[3], axisty, i64)
+    axis = arith.select(arith.cmpi(P.slt, axis, ctx.const(i64, 0)), arith.addi(axis, ndim), axis)
+    bad = arith.ori(arith.cmpi(P.slt, axis, ctx.const(i64, 0)), arith.cmpi(P.sge, axis, ndim))
+    msg = (f"{getattr(fname, 'literal_value', '')}: Argument "
+           f"{getattr(argname, 'literal_value', '')} out of bounds for dimensions of the array")
+    ctx.raise_if(bad, ValueError, msg)
+    return ctx.cast(axis, i64, sig.return_type)
+
+
+@lower(arrayobj.np_expand_dims, Arr, types.Integer)
+def lower_expand_dims(ctx, sig, args):
+    """A view with a new length-1 axis at ``axis`` (run time, may be negative)."""
+    (aty, axty), rt = sig.args, sig.return_type
+    n = aty.ndim
+    axis = ctx.cast(args[1], axty, i64)
+    total = ctx.const(i64, n + 1)
+    axis = arith.select(arith.cmpi(P.slt, axis, ctx.const(i64, 0)), arith.addi(axis, total), axis)
+    bad = arith.ori(arith.cmpi(P.slt, axis, ctx.const(i64, 0)), arith.cmpi(P.sge, axis, total))
+    ctx.raise_if(bad, ValueError,
+                 "np.expand_dims: Argument axis out of bounds for dimensions of the array")
+    axis = av.to_index(ctx, axis, i64)
+    meta = av.metadata(args[0])
+    one = av.cindex(1)
+    sizes, strides = [], []
+    for j in range(n + 1):
+        jj = av.cindex(j)
+        before = arith.cmpi(P.slt, jj, axis)
+        at = arith.cmpi(P.eq, jj, axis)
+        # the source dimension j (before the new axis) or j - 1 (after it)
+        lo, hi = min(j, n - 1), max(j - 1, 0)
+        if n == 0:
+            sizes.append(one)
+            strides.append(one)
+            continue
+        size = arith.select(before, meta.sizes[lo], meta.sizes[hi])
+        stride = arith.select(before, meta.strides[lo], meta.strides[hi])
+        sizes.append(arith.select(at, one, size))
+        strides.append(arith.select(at, one, stride))
+    return av.view(rt, meta.base, meta.offset, sizes, strides)
+
+
+@lower(arrayobj._as_layout_array_intrinsic, Arr, types.StringLiteral)
+def lower_as_layout(ctx, sig, args):
+    """``np.ascontiguousarray``/``asfortranarray``: the array itself when its type already has
+    the layout, else a copy in that order."""
+    aty, rt = sig.args[0], sig.return_type
+    if aty.ndim == 0:
+        raise UnsupportedError("np.ascontiguousarray of a 0-d array", sig.args, loc=ctx.loc)
+    if aty.layout == rt.layout or aty.ndim == 1 and aty.layout in "CF":
+        from mlir.dialects import memref
+        return memref.cast(dm.memref_type(rt), args[0])
+    return copy_array(ctx, aty, args[0], rt)
