@@ -1,9 +1,12 @@
 """``parallel=True`` kernels: numlir parallel vs numlir serial vs Numba ``parallel=True``.
 
-Kernels (each an explicit ``prange`` loop; the serial numlir version is the same source compiled
-with ``parallel=False``, where ``prange`` is ``range``). Compute-bound: Mandelbrot, one n-body
-step (forces + update), pairwise distances, a Monte-Carlo estimate of pi (counter-based
-splitmix64 random numbers, a ``+=`` reduction). Memory-bound: triad ``a + s * b`` and a sum.
+Kernels (the serial numlir version is the same source compiled with ``parallel=False``, where
+``prange`` is ``range``). Explicit ``prange`` loops, compute-bound: Mandelbrot, one n-body step
+(forces + update), pairwise distances, a Monte-Carlo estimate of pi (counter-based splitmix64
+random numbers, a ``+=`` reduction); memory-bound: triad ``a + s * b`` and a sum. NumPy array
+expressions with no ``prange`` (parallel because the function is ``parallel=True``): triad
+``a + s * b`` into a new array, ``np.sum(a * b)``, a 2-d Laplace stencil on slices, and
+Black-Scholes call prices (log, sqrt, exp, a polynomial normal CDF, ``np.where``).
 
 All versions run the same inputs in one process; each is warmed up (compiled and run once), the
 results are compared with numlir serial's, then each is timed ``--repeats`` times, interleaved,
@@ -118,6 +121,44 @@ def sum(a):
         s += a[i]
     return s
 """, "(np.random.default_rng(5).random(8_000_000),)"),
+    # array expressions: no prange, the fused expressions and reductions are the regions
+    ("triad_expr", "memory", """
+@jit
+def triad_expr(a, b, s):
+    return a + s * b
+""", "(np.random.default_rng(3).random(4_000_000), np.random.default_rng(4).random(4_000_000), "
+     "1.5)"),
+    ("sum_product", "memory", """
+@jit
+def sum_product(a, b):
+    return np.sum(a * b)
+""", "(np.random.default_rng(5).random(4_000_000), np.random.default_rng(6).random(4_000_000))"),
+    ("laplace_2d", "memory", """
+@jit
+def laplace_2d(a, out):
+    out[1:-1, 1:-1] = 0.25 * (a[:-2, 1:-1] + a[2:, 1:-1] + a[1:-1, :-2] + a[1:-1, 2:])
+    return out
+""", "(np.random.default_rng(7).random((2000, 2000)), np.zeros((2000, 2000)))"),
+    ("black_scholes", "compute", """
+@jit
+def black_scholes(S, K, T, r, v):
+    sqrt_t = np.sqrt(T)
+    d1 = (np.log(S / K) + (r + 0.5 * v * v) * T) / (v * sqrt_t)
+    d2 = d1 - v * sqrt_t
+    k1 = 1.0 / (1.0 + 0.2316419 * np.abs(d1))
+    k2 = 1.0 / (1.0 + 0.2316419 * np.abs(d2))
+    w1 = 1.0 - 0.3989422804014327 * np.exp(-0.5 * d1 * d1) * k1 * (
+        0.31938153 + k1 * (-0.356563782 + k1 * (1.781477937 + k1 * (-1.821255978
+                                                                   + k1 * 1.330274429))))
+    w2 = 1.0 - 0.3989422804014327 * np.exp(-0.5 * d2 * d2) * k2 * (
+        0.31938153 + k2 * (-0.356563782 + k2 * (1.781477937 + k2 * (-1.821255978
+                                                                   + k2 * 1.330274429))))
+    n1 = np.where(d1 < 0.0, 1.0 - w1, w1)
+    n2 = np.where(d2 < 0.0, 1.0 - w2, w2)
+    return S * n1 - K * np.exp(-r * T) * n2
+""", "(50.0 + 50.0 * np.random.default_rng(8).random(2_000_000), "
+     "50.0 + 50.0 * np.random.default_rng(9).random(2_000_000), "
+     "0.25 + 2.0 * np.random.default_rng(10).random(2_000_000), 0.02, 0.3)"),
 ]
 
 TINY = """
@@ -135,6 +176,14 @@ def tiny(out):
     for i in prange(out.shape[0]):
         for j in range(1):
             out[i] = i + j
+    return out
+"""
+
+# an array expression on an array below the small-array threshold: one chunk, run by the caller
+TINY_EXPR = """
+@jit
+def tiny(out):
+    out[:] = out * 0.5 + 1.0
     return out
 """
 
@@ -219,18 +268,19 @@ def main(argv=None):
     print_table(["kernel", "bound", "numlir serial", "numlir par", "numba par", "serial/par",
                  "numba/numlir"], rows)
 
-    out = np.zeros(2, np.int64)
     orows = []
-    for label, src in (("2 iterations, light body", TINY),
-                       ("2 iterations, inner loop", TINY_SPLIT)):
+    for label, src, out in (("2 iterations, light body", TINY, np.zeros(2, np.int64)),
+                            ("2 iterations, inner loop", TINY_SPLIT, np.zeros(2, np.int64)),
+                            ("array expression, 1000 elements", TINY_EXPR, np.zeros(1000))):
         ov = [overhead(define(jit(parallel=True), pr, "tiny", src), define(jit, pr, "tiny", src),
                        out, args.repeats)
               for jit, pr in ((numlir.njit, numlir.prange), (numba.njit, numba.prange))]
         orows.append([label, fmt_time(ov[0]), fmt_time(ov[1])])
     print()
     print_table(["parallel region (extra time per call over serial)", "numlir", "numba"], orows)
-    print("numlir runs a light loop below 2 x LIGHT_BODY_CHUNK iterations in the caller; the "
-          "inner-loop body is split into one chunk per thread.")
+    print("numlir runs a light loop (and an array expression) below 2 x LIGHT_BODY_CHUNK "
+          "iterations (elements) in the caller; the inner-loop body is split into one chunk per "
+          "thread.")
     print("\nserial/par: numlir's parallel speed-up; numba/numlir > 1: numlir parallel is faster "
           "than Numba parallel.\nThe machine's other processes share its cores: speed-ups vary "
           "from run to run.")

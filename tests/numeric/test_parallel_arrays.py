@@ -186,6 +186,18 @@ def test_float_reductions(nthreads, n):
     check(extremes, a)
 
 
+def complex_kernel(a, b):
+    return np.sum(a * b), np.prod(a[:40]), np.mean(a), a + b * 2j
+
+
+@pytest.mark.parametrize("n", [SMALL, LARGE])
+def test_complex(nthreads, n):
+    a = rng(0).random(n) + 1j * rng(1).random(n)
+    fp, _ = both(complex_kernel)
+    for got, want in zip(fp(a, a[::-1]), complex_kernel(a, a[::-1])):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
 @pytest.mark.parametrize("shape", [(LARGE // 50, 50), (3, LARGE // 3), (1, 1)])
 def test_reductions_2d_strided_broadcast(nthreads, shape):
     m = rng(0).random(shape)
