@@ -636,8 +636,6 @@ def _unary(ctx, expr, ty):
 def _call(ctx, expr, ty):
     fnty = ctx.typeof(expr.func)
     sig = ctx.calltypes[expr]
-    if expr.vararg is not None:
-        raise UnsupportedError("calls with *args", loc=ctx.loc)
     with fusion.fusing_call(ctx, fnty, sig):
         args = _call_arguments(ctx, fnty, sig, expr)
     if isinstance(fnty, types.ExceptionClass):    # the instance carries no run-time data
@@ -704,6 +702,12 @@ class _Default:
 def _call_arguments(ctx, fnty, sig, expr):
     """Lowered arguments in ``sig.args`` order: keywords folded, defaults filled, *args packed."""
     argvars = list(expr.args)
+    if expr.vararg is not None:        # f(*tup): the tuple's items follow the positionals
+        starty = ctx.typeof(expr.vararg)
+        if not isinstance(starty, types.BaseTuple):
+            raise UnsupportedError(f"*args of type {starty}", loc=ctx.loc)
+        items = dm.tuple_items(starty, ctx.get(expr.vararg, starty))
+        argvars += [_Lowered(v, t) for v, t in zip(items, starty)]
     if sig.pysig is not None:
         # a method's Python signature may still name the receiver: fold it in, then drop it
         with_self = (isinstance(fnty, types.BoundFunction)
@@ -719,16 +723,27 @@ def _call_arguments(ctx, fnty, sig, expr):
     args = []
     for i, aty in enumerate(sig.args):
         v = argvars[i] if i < len(argvars) else None
-        if isinstance(v, nir.Var):
-            args.append(ctx.get(v, aty))
+        if isinstance(v, (nir.Var, _Lowered)):
+            args.append(_argument(ctx, v, aty))
         elif isinstance(v, _StarArgs):
-            items = [ctx.get(x, et) for x, et in zip(v, aty.types)]
+            items = [_argument(ctx, x, et) for x, et in zip(v, aty.types)]
             args.append(dm.make_tuple(aty, items))
         elif isinstance(v, _Default) and dm.has_model(aty) and dm.leaf_types(aty):
             args.append(ctx.const(aty, v.value))
         else:
             args.append(None)
     return args
+
+
+class _Lowered:
+    """An item of a call's ``*args`` tuple: already lowered, with its type."""
+
+    def __init__(self, value, ty):
+        self.value, self.ty = value, ty
+
+
+def _argument(ctx, v, ty):
+    return ctx.cast(v.value, v.ty, ty) if isinstance(v, _Lowered) else ctx.get(v, ty)
 
 
 def _getattr(ctx, expr, ty):
