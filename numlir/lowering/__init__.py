@@ -32,6 +32,7 @@ _CORE_RULES = (
     "linalg_loops",
     "array_methods",
     "array_iteration",
+    "sorting",
     "array_literals",
     "fused_reductions",
 )

@@ -1,6 +1,6 @@
 """Whole-array iteration primitives that Numba's NumPy implementations are written in terms of:
 ``np.nditer`` (one array), ``a.flat`` iteration, ``np.ndindex``, ``a.item()``, and the sum/cumsum
-intrinsics, plus ``a.sort()`` through Numba's own Python quicksort."""
+intrinsics (sorting: ``sorting.py``)."""
 from __future__ import annotations
 
 import numpy as np
@@ -22,6 +22,13 @@ def _element_offset(meta, idx):
     return off
 
 
+def _unravel(cur, sizes):
+    """The index of the flat position ``cur``, computed before the validity is tested: with a
+    size-0 dimension (no valid position) divide by 1, not 0 (x86 traps on division by zero)."""
+    one = av.cindex(1)
+    return av.unravel(cur, [arith.maxui(s, one) for s in sizes])
+
+
 # -- np.nditer over one array: 0-d views in C order ------------------------------------------------
 @dm.register_model(types.NumpyNdIterType)
 def _nditer_model(ty):
@@ -38,7 +45,7 @@ def lower_nditer_next(ctx, sig, args):
     cursor, arr = args[0]
     meta = av.metadata(arr)
     ok, cur = av.advance(cursor, av.product(meta.sizes))
-    idx = av.unravel(cur, meta.sizes) if meta.sizes else []
+    idx = _unravel(cur, meta.sizes) if meta.sizes else []
     view = av.view(sig.args[0].yield_type, meta.base, _element_offset(meta, idx), [], [])
     return (view, ok)
 
@@ -59,7 +66,7 @@ def _flat_next(ctx, sig, args, arrty):
     cursor, arr = args[0]
     meta = av.metadata(arr)
     ok, cur = av.advance(cursor, av.product(meta.sizes))
-    idx = av.unravel(cur, meta.sizes)
+    idx = _unravel(cur, meta.sizes)
     from numlir.lowering.arrays import _guarded_load
     if arrty.ndim == 1:
         item = _guarded_load(ctx, arr, idx[0], ok, arrty.dtype)
@@ -97,7 +104,7 @@ def lower_ndindex_next(ctx, sig, args):
     cursor, dims = args[0][0], args[0][1:]
     sizes = [arith.index_cast(ir.IndexType.get(), d) for d in dims]
     ok, cur = av.advance(cursor, av.product(sizes))
-    idx = av.unravel(cur, sizes) if sizes else []
+    idx = _unravel(cur, sizes) if sizes else []
     return tuple([av.to_int64(i) for i in idx] + [ok])
 
 
@@ -124,18 +131,3 @@ def _adder(ctx, ty):
         from mlir.dialects import complex as cplx
         return cplx.add
     return arith.addi
-
-
-# -- sorting: Numba's quicksort is Python (register_jitable); compile it like any helper -----------
-@lower("array.sort", Arr, types.StringLiteral)
-def lower_array_sort(ctx, sig, args):
-    from numba.np import arrayobj
-    arrty, kind = sig.args
-    sort_func = arrayobj.get_sort_func(kind=kind.literal_value,
-                                       lt_impl=arrayobj.lt_implementation(arrty.dtype))
-
-    def array_sort_impl(arr):
-        sort_func(arr)
-    ctx.call_python(array_sort_impl, sig.replace(args=(arrty,), return_type=types.none),
-                    [args[0]])
-    return None
