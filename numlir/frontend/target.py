@@ -42,7 +42,7 @@ _FULL_REGISTRY_MODULES = (
     "numba.cpython.cmathimpl", "numba.cpython.mathimpl", "numba.cpython.randomimpl",
     # numlir's own typing for NumPy functions beyond Numba's (numlir-target overloads)
     "numlir.lowering.axis_reductions", "numlir.lowering.ufunc_two_outputs",
-    "numlir.lowering.linalg_loops",
+    "numlir.lowering.linalg_loops", "numlir.lowering.sorting",
 )
 
 
