@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
 from mlir.dialects import arith
 from numba.core import types
 from numba.cpython.unsafe import tuple as unsafe_tuple
-from numba.np import arrayobj
+from numba.np import arraymath, arrayobj
 
 from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
 from numlir.lowering import datamodel as dm
 from numlir.lowering.array_methods import copy_array
-from numlir.lowering.registry import lower
+from numlir.lowering.registry import lower, lower_getattr
 
 P = arith.CmpIPredicate
 Arr = types.Array
@@ -134,3 +135,56 @@ def lower_as_layout(ctx, sig, args):
         from mlir.dialects import memref
         return memref.cast(dm.memref_type(rt), args[0])
     return copy_array(ctx, aty, args[0], rt)
+
+
+# np.atleast_Nd: (minimum ndim, where the missing axes go, in the order they are added)
+_ATLEAST = {np.atleast_1d: (1, (0,)), np.atleast_2d: (2, (0, 0)), np.atleast_3d: (3, (0, 0, 2))}
+
+
+def _atleast_rule(fn):
+    minimum, axes = _ATLEAST[fn]
+
+    def rule(ctx, sig, args):
+        """Each array viewed with length-1 axes added (NumPy's placement); one array gives an
+        array, several a tuple. Keyed by the NumPy function: Numba's intrinsic is per call."""
+        argtys, vals = list(sig.args), list(args)
+        if len(argtys) == 1 and isinstance(argtys[0], types.BaseTuple):   # the *args tuple
+            vals, argtys = dm.tuple_items(argtys[0], vals[0]), list(argtys[0])
+        rts = list(sig.return_type) if len(argtys) > 1 else [sig.return_type]
+        outs = []
+        for aty, val, rt in zip(argtys, vals, rts):
+            if not isinstance(aty, Arr):
+                raise UnsupportedError(f"np.{fn.__name__} of a non-array", sig.args, loc=ctx.loc)
+            meta = av.metadata(val)
+            sizes, strides = list(meta.sizes), list(meta.strides)
+            for ax in axes[aty.ndim:minimum]:
+                sizes.insert(ax, av.cindex(1))
+                strides.insert(ax, av.cindex(1))
+            outs.append(av.view(rt, meta.base, meta.offset, sizes, strides) if rt.ndim != aty.ndim
+                        else ctx.cast(val, aty, rt))
+        return outs[0] if len(outs) == 1 else dm.make_tuple(sig.return_type, outs)
+    return rule
+
+
+for _fn in _ATLEAST:
+    lower(_fn, Arr, varargs=True)(_atleast_rule(_fn))
+    lower(_fn, types.BaseTuple)(_atleast_rule(_fn))
+
+
+@lower(types.NamedTupleClass, types.Any, varargs=True)
+def lower_namedtuple_new(ctx, sig, args):
+    """``SomeNamedTuple(*values)`` (``np.finfo``/``np.iinfo`` results in Numba's helpers)."""
+    rt = sig.return_type
+    return dm.make_tuple(rt, [ctx.cast(v, t, et) for v, t, et in zip(args, sig.args, rt)])
+
+
+def _namedtuple_field(ctx, ty, value, result_type, attr):
+    index = ty.fields.index(attr)
+    return ctx.cast(dm.tuple_items(ty, value)[index], ty.types[index], result_type)
+
+
+# the fields of the named tuples Numba's NumPy helpers build (np.finfo, np.iinfo, MachAr)
+for _field in set(arraymath.finfo._fields + arraymath.iinfo._fields
+                  + arraymath.MachAr._fields):
+    lower_getattr(types.BaseNamedTuple, _field)(
+        lambda ctx, ty, value, rt, _f=_field: _namedtuple_field(ctx, ty, value, rt, _f))
