@@ -20,6 +20,7 @@ from mlir import ir
 from mlir.dialects import arith, scf
 from mlir.dialects import math as mmath
 from numba.core import types
+from numba.core.errors import TypingError
 from numba.core.extending import overload, overload_method
 from numba.core.typing.templates import AbstractTemplate, infer_global, signature
 from numba.np import arraymath
@@ -179,6 +180,9 @@ def _register(op, np_funcs, params, method_name=None):
             if not _claims(a, got.get("axis"), got.get("out"), got.get("keepdims"),
                            got.get("ddof"), got.get("dtype"), op, method):
                 return None
+            if a.ndim == 0 and isinstance(got.get("axis"), types.Integer):
+                # NumPy's AxisError at run time; the result type would have ndim -1
+                raise TypingError(f"np.{op}: axis is out of bounds for a 0-d array")
             kd = bool(_keepdims_value(got.get("keepdims")))
             stub = _stubs[op, kd]
             body = (f"def impl(a, {names}):\n"

@@ -117,6 +117,12 @@ def keepdims(a):
 
 
 @numlir.njit
+def keepdims_axis(a, k):
+    return (np.sum(a, axis=k, keepdims=True), np.max(a, axis=k, keepdims=True),
+            np.argmin(a, axis=k, keepdims=True), a.std(axis=k, keepdims=True))
+
+
+@numlir.njit
 def with_dtype(a):
     return (np.sum(a, axis=0, dtype=np.float32), np.sum(a, axis=1, dtype=np.int8),
             a.sum(axis=1, dtype=np.float64), np.prod(a, axis=0, dtype=np.float64),
@@ -178,6 +184,10 @@ def test_keepdims(dtype):
     check(keepdims, layout((3, 4), dtype, "F"))
 
 
+def test_keepdims_runtime_axis_3d():
+    check_axes(keepdims_axis, layout((2, 3, 4), np.int32, "strided"))
+
+
 @pytest.mark.parametrize("dtype", [np.int32, np.bool_, np.float32])
 def test_dtype_argument(dtype):
     check(with_dtype, sample((3, 4), dtype))
@@ -228,3 +238,11 @@ def test_runtime_keepdims_is_rejected():
         return np.sum(a, axis=0, keepdims=kd)
     with pytest.raises(numlir.TypingError):
         f(np.ones((2, 2)), True)
+
+
+def test_0d():
+    """Whole-array forms of a 0-d array work; an axis is rejected at compile time (NumPy raises
+    AxisError at run time: the result would have -1 dimensions)."""
+    check(whole, np.array(2.5))
+    with pytest.raises(numlir.TypingError, match="out of bounds for a 0-d array"):
+        arith_funcs(np.array(2.5), 0)
