@@ -243,6 +243,26 @@ def _slice(value, amap, lo, size):
 
 def _chunked_generic(ctx, lazy, chunks, views, maps, out, out_map, iterators, slots, combine,
                      twin):
+    """The generic run by the caller when there is one chunk (no region: the async runtime's
+    group bookkeeping alone costs ~50 ns), else :func:`_parallel_chunks`."""
+    from mlir.dialects import scf
+    c0, c1 = av.cindex(0), av.cindex(1)
+    branch = scf.IfOp(arith.cmpi(av.P.eq, chunks.k, c1), [], has_else=True)
+    with ir.InsertionPoint(branch.then_block):
+        dest = chunks.dest(c0) if chunks.dest else out
+        _emit_generic(ctx, lazy, views, maps, dest, out_map, iterators, slots, combine, True,
+                      twin)
+        if chunks.done:
+            chunks.done(c0, dest)
+        scf.YieldOp([])
+    with ir.InsertionPoint(branch.else_block):
+        _parallel_chunks(ctx, lazy, chunks, views, maps, out, out_map, iterators, slots, combine,
+                         twin)
+        scf.YieldOp([])
+
+
+def _parallel_chunks(ctx, lazy, chunks, views, maps, out, out_map, iterators, slots, combine,
+                     twin):
     """An ``scf.parallel`` over the chunks, each running the generic on its slice of every
     operand. A fallible body records its status per chunk (one shared slot would be a data
     race); after the join the first failing chunk's status is the result's."""
