@@ -105,6 +105,15 @@ def whole(a):
 
 
 @numlir.njit
+def whole_methods(a):
+    """Methods numlir types in every form (for their axis forms), without an axis."""
+    return (a.sum(), a.prod(), a.mean(), a.min(), a.max(), a.sum(dtype=np.int32),
+            a.sum(axis=None), a.sum(None, np.float32), a.prod(dtype=np.float64),
+            a.mean(dtype=np.float32), a.max(axis=None), a.min(None, None, False),
+            a.sum(keepdims=False))
+
+
+@numlir.njit
 def keepdims(a):
     return (np.sum(a, axis=1, keepdims=True), a.sum(axis=-1, keepdims=True),
             np.prod(a, axis=0, keepdims=True), np.min(a, axis=-2, keepdims=True),
@@ -176,6 +185,14 @@ def test_methods(dtype):
     for a in (sample((3, 4), dtype), layout((3, 4), dtype, "T")):
         check_axes(arith_methods, a)
         check_axes(extreme_methods, a)
+
+
+@pytest.mark.parametrize("a", [
+    np.arange(6, dtype=np.int8).reshape(2, 3), np.array([True, False]), np.array(3.5),
+    np.array([2**64 - 1, 3], np.uint64), np.arange(5.0)[::-2]],
+    ids=["int8-2d", "bool", "0d", "uint64", "strided"])
+def test_methods_whole_array(a):
+    check(whole_methods, a)
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.float64])
