@@ -15,6 +15,7 @@ from mlir.passmanager import PassManager
 
 from numlir import config
 from numlir.errors import PassFailure
+from numlir.passes.poison_memrefs import replace_poison_memrefs
 from numlir.passes.split_dealloc import split_deallocs
 from numlir.passes.vector_math import vectorize_math
 
@@ -30,7 +31,8 @@ CPU_STAGES = [
     ("scf", ["lift-cf-to-scf", "func.func(canonicalize)"]),
     # frees every buffer compiled code allocates and does not return; private functions get an
     # i1 "caller owns it" result per returned memref, which the native entry reads
-    ("dealloc", ["ownership-based-buffer-deallocation{private-function-dynamic-ownership=true}",
+    ("dealloc", [replace_poison_memrefs,
+                 "ownership-based-buffer-deallocation{private-function-dynamic-ownership=true}",
                  "canonicalize", "buffer-deallocation-simplification", split_deallocs,
                  "bufferization-lower-deallocations", "canonicalize"]),
     # the native entry point is added here (numlir.runtime.entry), after its kernel's final ABI
