@@ -126,10 +126,15 @@ def assign_expression(ctx, dstty, dst, lazy):
     """Store the lazy array ``lazy`` into the array ``dst`` (NumPy's ``out=`` and in-place rules:
     the result must have ``dst``'s shape); returns ``dst``."""
     dst_sizes = av.metadata(dst).sizes
+    if len(lazy.sizes) > len(dst_sizes):     # NumPy refuses even leading 1s: a += ones((1, n))
+        ctx.raise_if(arith.constant(ir.IntegerType.get_signless(1), 1), ValueError,
+                     "non-broadcastable output operand")
+        return dst
     full = broadcast_shape(ctx, [dst_sizes, lazy.sizes])
     for d, f in zip(dst_sizes, full):
         ctx.raise_if(arith.cmpi(P.ne, d, f), ValueError, "non-broadcastable output operand")
-    lazy = la.LazyArray(lazy.ty, dst_sizes, lazy.leaves, lazy.fn)
+    resty = lazy.ty.copy(ndim=len(dst_sizes)) if isinstance(lazy.ty, types.Array) else lazy.ty
+    lazy = la.LazyArray(resty, dst_sizes, lazy.leaves, lazy.fn)
     overlap = la.overlaps(lazy, dst)
     if overlap is None:
         la.store_into(ctx, lazy, dstty, dst)

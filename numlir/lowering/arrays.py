@@ -201,6 +201,8 @@ def array_setitem(ctx, sig, args):
     _, meta, offset, sizes, strides = res
     target_ty = types.Array(arrty.dtype, len(sizes), "A")
     target = av.view(target_ty, meta.base, offset, sizes, strides)
+    if isinstance(val, la.LazyArray) and len(val.sizes) > len(sizes):
+        val = la.materialize(ctx, val)    # b[:] = ones((1, n)) * 2: NumPy drops leading 1s
     if isinstance(val, la.LazyArray):     # an array expression: computed straight into the view
         from numlir.lowering.array_operators import assign_expression
         assign_expression(ctx, target_ty, target, val)
@@ -248,25 +250,28 @@ def _unaliased(ctx, valty, src, target, sizes):
 
 
 def broadcast_to(ctx, srcty, src, sizes):
-    """A view of ``src`` with shape ``sizes`` (stride 0 on broadcast dimensions, NumPy rules)."""
+    """A view of ``src`` with shape ``sizes`` (stride 0 on broadcast dimensions; as NumPy's
+    assignment, leading size-1 dimensions of ``src`` beyond ``sizes`` are dropped)."""
     meta = av.metadata(src)
     n, m = len(sizes), srcty.ndim
-    if m > n:
-        raise UnsupportedError(f"broadcasting a {m}-d array into {n} dimensions", (srcty,),
-                               loc=ctx.loc)
-    new_strides = []
     one = av.cindex(1)
+    msg = "could not broadcast input array into the assigned shape"
+    for k in range(m - n):
+        ctx.raise_if(arith.cmpi(arith.CmpIPredicate.ne, meta.sizes[k], one), ValueError, msg)
+    src_sizes, src_strides = meta.sizes[max(m - n, 0):], meta.strides[max(m - n, 0):]
+    m = min(m, n)
+    new_strides = []
     for d in range(n):
         k = d - (n - m)
         if k < 0:
             new_strides.append(av.cindex(0))
             continue
-        size_k = meta.sizes[k]
+        size_k = src_sizes[k]
         is_one = arith.cmpi(arith.CmpIPredicate.eq, size_k, one)
         ok = arith.ori(is_one, arith.cmpi(arith.CmpIPredicate.eq, size_k, sizes[d]))
         ctx.raise_if(arith.xori(ok, arith.constant(ir.IntegerType.get_signless(1), 1)),
-                     ValueError, "could not broadcast input array into the assigned shape")
-        new_strides.append(arith.select(is_one, av.cindex(0), meta.strides[k]))
+                     ValueError, msg)
+        new_strides.append(arith.select(is_one, av.cindex(0), src_strides[k]))
     return av.view(types.Array(srcty.dtype, n, "A"), meta.base, meta.offset, sizes, new_strides)
 
 
