@@ -101,6 +101,13 @@ class Dispatcher(nb_dispatcher.Dispatcher):
                 self.compile(argtypes)
             except nb_errors.TypingError as e:
                 raise translate_typing_error(e, self.py_func) from None
+            except (NumlirError, nb_errors.NumbaError):
+                raise
+            except Exception as e:   # a Numba typing template that crashed (a |= float % float)
+                raise translate_typing_error(
+                    f"Numba's type inference failed internally ({type(e).__name__}: {e}); "
+                    "the function uses a construct or types it does not support", self.py_func
+                ) from e
             try:
                 cf = compile_dispatcher(self, argtypes, next_entry=self._entry)
             except BaseException:
