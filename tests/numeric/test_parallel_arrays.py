@@ -371,3 +371,64 @@ def test_no_leak_on_success_or_raise():
         assert _rss_mb() - before < 16.0
     finally:
         numlir.set_num_threads(old)
+
+
+# -- random expressions, split into many chunks ---------------------------------------------------
+@pytest.fixture
+def tiny_chunks():
+    """Every element may be a chunk of its own: small arrays exercise the chunk boundaries."""
+    from numlir.lowering import parallel
+    old = parallel.LIGHT_BODY_CHUNK
+    parallel.LIGHT_BODY_CHUNK = 1
+    yield
+    parallel.LIGHT_BODY_CHUNK = old
+
+
+_LEAVES = ["a", "b", "c", "f", "s", "2.5"]     # (R, C) C, (C,), (R, 1), (R, C) F, strided view
+
+
+def _random_expr(gen, depth):
+    if depth == 0 or gen.random() < 0.25:
+        return str(gen.choice(_LEAVES))
+    x, y = _random_expr(gen, depth - 1), _random_expr(gen, depth - 1)
+    forms = ["({x} + {y})", "({x} - {y})", "({x} * {y})", "np.maximum({x}, {y})",
+             "np.sqrt(np.abs({x}))", "np.where({x} > {y}, {x}, {y})", "np.exp(-np.abs({x}))"]
+    return str(gen.choice(forms)).format(x=x, y=y)
+
+
+def _random_kernel(seed):
+    gen = np.random.default_rng(seed)
+    expr = _random_expr(gen, 3)
+    while not any(v in expr for v in "abcfs"):
+        expr = _random_expr(gen, 3)
+    uses = ["    return {e} + a * 0.0", "    return np.sum({e} + a), np.max({e} - c)",
+            "    out[:] = {e}\n    out += {e} * s\n    return out"]
+    body = uses[seed % 3].format(e=expr)
+    src = f"def kernel(a, b, c, f, s, out):\n{body}\n"
+    ns = {"np": np}
+    exec(compile(src, f"<random kernel {seed}>", "exec"), ns)   # noqa: S102 -- generated above
+    return src, ns["kernel"]
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_random_expressions(tiny_chunks, seed):
+    src, kernel = _random_kernel(seed)
+    fp = numlir.njit(parallel=True)(kernel)
+    g = rng(seed)
+    rows, cols = int(g.integers(1, 9)), int(g.integers(1, 7))
+    big = g.random((2 * rows, 3 * cols)) + 0.1
+    args = (g.random((rows, cols)) + 0.1, g.random(cols) + 0.1, g.random((rows, 1)) + 0.1,
+            np.asfortranarray(g.random((rows, cols))) + 0.1, big[::2, ::3],
+            np.zeros((rows, cols)))
+    want = kernel(*[x.copy() if x.base is None else x for x in args])
+    old = numlir.get_num_threads()
+    try:
+        for t in THREADS:
+            numlir.set_num_threads(t)
+            got = fp(*[x.copy() if x.base is None else x for x in args])
+            for g_, w in zip(got if isinstance(got, tuple) else (got,),
+                             want if isinstance(want, tuple) else (want,)):
+                np.testing.assert_allclose(g_, w, rtol=1e-12, err_msg=src)
+    finally:
+        numlir.set_num_threads(old)
+    assert "scf.parallel" in fp.inspect_mlir(stage="scf"), src
