@@ -444,9 +444,12 @@ class FunctionLowerer:
         except TypeError:
             pass
         try:
-            return fnty.get_impl_key(sig)
+            key = fnty.get_impl_key(sig)
         except (KeyError, AttributeError):
             return typing_key
+        if not isinstance(key, OverloadKey):
+            key = _own_overload_key(fnty, sig) or key
+        return key
 
     def resolve_op(self, op, sig):
         fnty = self.tir_typing_context().resolve_value_type(op)
@@ -688,6 +691,24 @@ def _overload_method_impl(ctx, fnty, msig, key):
     if fsig is None:
         return key, msig
     return ctx.impl_key(fty, fsig), fsig
+
+
+def _own_overload_key(fnty, sig):
+    """numlir's implementation of an ``@overload`` at ``sig``, when Numba's per-signature key
+    (one for all targets) was overwritten by Numba's CPU target typing the same call since
+    numlir typed it; found in the template's per-context cache of implementations."""
+    from numlir.frontend.target import numlir_target
+    tctx = numlir_target.typing_context
+    templates = getattr(fnty, "templates", None) or [getattr(fnty, "template", None)]
+    for temp in templates:
+        for cache_key, entry in list(getattr(temp, "_impl_cache", {}).items()):
+            if not (isinstance(cache_key, tuple) and cache_key and cache_key[0] is tctx):
+                continue
+            disp = entry[0] if isinstance(entry, tuple) and entry else None
+            ov = getattr(disp, "overloads", {}).get(tuple(sig.args))
+            if isinstance(getattr(ov, "entry_point", None), OverloadKey):
+                return ov.entry_point
+    return None
 
 
 class _StarArgs(tuple):
