@@ -201,3 +201,7 @@ def _install_nep50():
 
 
 _install_nep50()
+
+# numlir-target typing of array methods (e.g. reshape of non-contiguous arrays): registered before
+# the first typing, as Numba loads templates into a context once
+from numlir.lowering import array_typing  # noqa: E402,F401
