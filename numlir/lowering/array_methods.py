@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from mlir import ir
-from mlir.dialects import arith, memref
+from mlir.dialects import arith, memref, scf
 from numba.core import types, typing
 
 from numlir.errors import UnsupportedError
@@ -43,10 +43,8 @@ def _shape_args(ctx, sig, args):
     return [av.to_index(ctx, v, t) for t, v in zip(sig.args[1:], args[1:])]
 
 
-def reshape_view(ctx, srcty, src, new_sizes, resty):
-    """``src.reshape(new_sizes)`` for a C-contiguous ``src`` (one -1 entry is inferred)."""
-    meta = av.metadata(src)
-    total = av.product(meta.sizes)
+def _new_sizes(ctx, total, new_sizes):
+    """reshape's target sizes with one -1 entry inferred; ValueError unless the size is kept."""
     minus1 = arith.constant(ir.IndexType.get(), -1)
     known = av.cindex(1)
     for s in new_sizes:
@@ -56,24 +54,111 @@ def reshape_view(ctx, srcty, src, new_sizes, resty):
     sizes = [arith.select(arith.cmpi(av.P.eq, s, minus1), inferred, s) for s in new_sizes]
     ctx.raise_if(arith.cmpi(av.P.ne, av.product(sizes), total), ValueError,
                  "cannot reshape array: total size of new array must be unchanged")
+    return sizes
+
+
+def reshape_view(ctx, srcty, src, new_sizes, resty):
+    """``src.reshape(new_sizes)`` for a C-contiguous ``src`` (one -1 entry is inferred)."""
+    meta = av.metadata(src)
+    sizes = _new_sizes(ctx, av.product(meta.sizes), new_sizes)
     return av.view(resty, meta.base, meta.offset, sizes, av.contiguous_strides(sizes, "C"))
 
 
 def _c_contiguous(ty):
-    return ty.layout == "C" or (ty.ndim <= 1 and ty.layout == "F")
+    return ty.layout == "C" or ty.ndim == 0 or (ty.ndim == 1 and ty.layout == "F")
+
+
+def _nocopy_strides(old_sizes, old_strides, new_sizes, out):
+    """Whether an array of ``old_sizes``/``old_strides`` (elements) can be viewed in C order with
+    ``new_sizes``, NumPy's rule (``_attempt_nocopy_reshape``); if so the strides are put in
+    ``out``. Runs of old axes that merge into new ones must be contiguous among themselves."""
+    n = len(old_sizes)
+    m = len(new_sizes)
+    total = 1
+    for k in range(m):
+        total *= new_sizes[k]
+    if total == 0:                          # no elements: any strides do, take C order's
+        acc = 1
+        for k in range(m - 1, -1, -1):
+            out[k] = acc
+            acc *= max(new_sizes[k], 1)
+        return True
+    dims = np.empty(n, np.int64)            # the old axes without the length-1 ones
+    strides = np.empty(n, np.int64)
+    kept = 0
+    for k in range(n):
+        if old_sizes[k] != 1:
+            dims[kept] = old_sizes[k]
+            strides[kept] = old_strides[k]
+            kept += 1
+    oi, oj, ni, nj = 0, 1, 0, 1             # old axes [oi, oj) become new axes [ni, nj)
+    while ni < m and oi < kept:
+        new_run, old_run = new_sizes[ni], dims[oi]
+        while new_run != old_run:
+            if new_run < old_run:
+                new_run *= new_sizes[nj]
+                nj += 1
+            else:
+                old_run *= dims[oj]
+                oj += 1
+        for k in range(oi, oj - 1):
+            if strides[k] != dims[k + 1] * strides[k + 1]:
+                return False
+        out[nj - 1] = strides[oj - 1]
+        for k in range(nj - 1, ni, -1):
+            out[k - 1] = out[k] * new_sizes[k]
+        ni, nj = nj, nj + 1
+        oi, oj = oj, oj + 1
+    last = out[ni - 1] if ni >= 1 else 1    # trailing length-1 axes
+    for k in range(ni, m):
+        out[k] = last
+    return True
+
+
+def _reshape_strided(ctx, srcty, src, sizes, resty):
+    """NumPy's reshape of non-C-contiguous data: a view when the strides allow the new shape
+    (``_nocopy_strides``), else a view of a C-ordered copy."""
+    meta = av.metadata(src)
+    m = len(sizes)
+    i64 = types.int64
+    old_t, new_t = types.UniTuple(i64, srcty.ndim), types.UniTuple(i64, m)
+    outty = Arr(i64, 1, "C")
+    out = av.allocate(ctx, outty, [av.cindex(m)])
+    ok = ctx.call_python(
+        _nocopy_strides, typing.signature(types.boolean, old_t, old_t, new_t, outty),
+        [dm.make_tuple(old_t, [av.to_int64(s) for s in meta.sizes]),
+         dm.make_tuple(old_t, [av.to_int64(s) for s in meta.strides]),
+         dm.make_tuple(new_t, [av.to_int64(s) for s in sizes]), out])
+    if_op = scf.IfOp(ok, [dm.memref_type(resty)], has_else=True)
+    with ir.InsertionPoint(if_op.then_block):
+        strides = [av.load_elem(ctx, out, [av.cindex(k)], i64) for k in range(m)]
+        strides = [arith.index_cast(ir.IndexType.get(), s) for s in strides]
+        scf.YieldOp([av.view(resty, meta.base, meta.offset, sizes, strides)])
+    with ir.InsertionPoint(if_op.else_block):
+        # (inside a region: copied without assign_into, whose checks would branch)
+        ctype = srcty.copy(layout="C", readonly=False)
+        copied = av.allocate(ctx, ctype, meta.sizes)
+        av.loop_nest(meta.sizes, lambda ivs: memref.store(memref.load(src, ivs), copied, ivs))
+        copy = av.metadata(copied)
+        scf.YieldOp([av.view(resty, copy.base, copy.offset, sizes,
+                             av.contiguous_strides(sizes, "C"))])
+    return if_op.results[0]
 
 
 def reshape(ctx, srcty, src, sizes, resty, always_copy=False):
-    """NumPy's (C-order) reshape: a view of C-contiguous data, else a C-ordered copy reshaped;
-    a result typed 'F' or 'A' is filled from it in C order (NumPy may return a view there)."""
-    if always_copy or not _c_contiguous(srcty):
-        ctype = srcty.copy(layout="C", readonly=False)
-        src, srcty = copy_array(ctx, srcty, src, ctype), ctype
-    ctyped = resty.copy(layout="C")
-    out = reshape_view(ctx, srcty, src, sizes, ctyped)
-    if resty.layout == "C":
-        return out
-    return copy_array(ctx, ctyped, out, resty.copy(readonly=False))
+    """NumPy's (C-order) reshape: a view of C-contiguous data; for other data a view where the
+    strides allow it and ``resty`` can hold it ('A', or a 1-d result of F data), else a
+    C-ordered copy reshaped."""
+    if not always_copy and _c_contiguous(srcty):
+        return reshape_view(ctx, srcty, src, sizes, resty)
+    if not always_copy and resty.ndim and (resty.layout == "A" or srcty.layout == "F"
+                                            and resty.ndim == 1):
+        meta = av.metadata(src)
+        sizes = _new_sizes(ctx, av.product(meta.sizes), sizes)
+        return _reshape_strided(ctx, srcty, src, sizes, resty)
+    ctype = srcty.copy(layout="C", readonly=False)
+    src, srcty = copy_array(ctx, srcty, src, ctype), ctype
+    return reshape_view(ctx, srcty, src, sizes, resty)
 
 
 @lower("array.reshape", Arr, types.Any, varargs=True)

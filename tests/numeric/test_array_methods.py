@@ -137,21 +137,7 @@ def test_reshape_c_contiguous_is_a_view(shape):
         check(reshape_tuple, a, target)
 
 
-XFAIL_RESHAPE_F = pytest.mark.xfail(
-    strict=True,
-    reason="numlir: reshaping an F-contiguous array to 2 or more dimensions returns wrong values "
-           "(a copy whose strides are wrong, e.g. (8, 8) for a (3, 4) float64 result: "
-           "np.asfortranarray(np.arange(12).reshape(3, 4)).reshape((3, 4)) gives rows "
-           "[0 1 2 3], [1 2 3 4], [2 3 4 5]); reshape to 1-d is right")
-XFAIL_RESHAPE_A = pytest.mark.xfail(
-    strict=True, raises=numlir.TypingError,
-    reason="numlir: reshape of a non-contiguous (layout 'A') array is rejected at typing "
-           "('reshape() supports contiguous array only', Numba's typing rule); NumPy copies")
-
-
-@pytest.mark.parametrize("lay", [pytest.param("F", marks=XFAIL_RESHAPE_F),
-                                 pytest.param("strided", marks=XFAIL_RESHAPE_A),
-                                 pytest.param("broadcast", marks=XFAIL_RESHAPE_A)])
+@pytest.mark.parametrize("lay", ["F", "strided", "broadcast"])
 def test_reshape_non_c_is_a_copy(lay):
     # every target here changes the memory order of a non-C array: NumPy must copy as well
     a = layout((3, 4), np.int64, lay)
@@ -160,7 +146,7 @@ def test_reshape_non_c_is_a_copy(lay):
         check(reshape_tuple, a, target)
 
 
-@pytest.mark.parametrize("lay", ["F", pytest.param("T", marks=XFAIL_RESHAPE_A)])
+@pytest.mark.parametrize("lay", ["F", "T"])
 def test_reshape_non_c_to_1d(lay):
     a = layout((3, 4), np.float32, lay)
     for target in [(12,), (-1,)]:
@@ -180,22 +166,54 @@ def test_reshape_empty_and_0d():
     check(reshape_tuple, np.array(5.0), (-1,))
 
 
-XFAIL_RESHAPE_VIEW = pytest.mark.xfail(
-    strict=True,
-    reason="numlir: NumPy returns a view when a non-C-contiguous array's strides allow the new "
-           "shape (1-d strided -> 2-d, an F array to its own shape, adding a length-1 axis); "
-           "numlir rejects the 'A' layout cases at typing ('reshape() supports contiguous array "
-           "only', Numba's rule) and copies the F case (with the wrong strides, see "
-           "test_reshape_non_c_is_a_copy[F])")
-
-
 @pytest.mark.parametrize("a,target", [
     pytest.param(layout((8,), np.float64, "strided"), (2, 4), id="strided-1d"),
     pytest.param(layout((3, 4), np.float64, "F"), (3, 4), id="F-same-shape"),
     pytest.param(layout((3, 4), np.float64, "strided"), (3, 1, 4), id="strided-add-axis")])
-@XFAIL_RESHAPE_VIEW
 def test_reshape_non_c_view_where_numpy_gives_one(a, target):
     check(reshape_tuple, a, target)
+
+
+RESHAPE_TARGETS = {(2, 3, 4): [(24,), (6, 4), (2, 12), (4, 3, 2), (2, 3, 4), (2, 1, 3, 4),
+                                (1, 2, 3, 4, 1), (-1, 4), (2, -1)],
+                   (6, 1): [(6,), (1, 6), (2, 3), (6, 1, 1), (3, 2, 1)],
+                   (1, 5): [(5,), (5, 1), (1, 1, 5)]}
+
+
+# one dispatcher per layout: an F array would otherwise run an already compiled 'A' version
+RESHAPE_BY_LAYOUT = {lay: numlir.njit(reshape_tuple.py_func) for lay in LAYOUTS}
+
+
+@pytest.mark.parametrize("lay", LAYOUTS)
+@pytest.mark.parametrize("shape", list(RESHAPE_TARGETS), ids=str)
+def test_reshape_grid_view_or_copy_as_numpy(shape, lay):
+    # NumPy's rule: a view whenever the strides allow the new shape, else a C-ordered copy;
+    # check() compares values, strides and np.shares_memory with the argument
+    a = layout(shape, np.float64, lay)
+    for target in RESHAPE_TARGETS[shape]:
+        check(RESHAPE_BY_LAYOUT[lay], a, target)
+
+
+@numlir.njit
+def reshape_strided_write(a):
+    b = a[::2].reshape((2, -1))
+    b[1, 0] = -7
+    return b
+
+
+def test_reshape_of_a_strided_view_writes_through():
+    check_mutating(reshape_strided_write, lambda: (np.arange(12),))
+    check_mutating(reshape_strided_write, lambda: (np.arange(24).reshape(8, 3)[:, 1],))
+
+
+@numlir.njit
+def np_reshape_f(a):
+    return np.reshape(a, (4, 3))
+
+
+def test_np_reshape_non_c():
+    for lay in ("F", "strided", "T", "broadcast"):
+        check(np_reshape_f, layout((3, 4), np.int32, lay))
 
 
 @numlir.njit
@@ -253,15 +271,6 @@ def test_ravel_flatten_every_dtype(dtype):
 def test_transpose(lay):
     check(transpose_no_axes, layout((2, 3, 4), np.int32, lay))
     check(transpose_no_axes, layout((3, 4), np.int32, lay))
-
-
-XFAIL_AXES = pytest.mark.xfail(
-    strict=True, raises=numlir.UnsupportedError,
-    reason="numlir: transpose with axes (a.transpose((1, 0)), a.transpose(1, 0), "
-           "np.transpose(a, axes)) raises 'numlir does not support the method array.transpose "
-           "with argument types (array(...), UniTuple(int64 x 2))': the rule is registered as "
-           "lower('array.transpose', Arr, varargs=True), whose varargs pattern Arr rejects the "
-           "axes arguments")
 
 
 @pytest.mark.parametrize("lay", ["C", "F", "T", "broadcast"])
