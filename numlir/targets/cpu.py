@@ -36,6 +36,8 @@ def mlir_context():
     """The process-wide MLIR context (creating one costs milliseconds; compiles are serialized)."""
     global _context
     if _context is None:
+        from numlir import mlir_dialects
+        mlir_dialects.install()
         _context = ir.Context()
         _context.allow_unregistered_dialects = False
     return _context
