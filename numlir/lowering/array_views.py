@@ -191,3 +191,19 @@ def cursor_model(arrty):
 def start_iteration(ctx, sig, args):
     """Rule body of ``iter(a)``/``np.nditer(a)``/``np.ndenumerate(a)``: a fresh cursor at 0."""
     return (new_cursor(ctx), args[0])
+
+
+def descriptor_strides(arr, ndim):
+    """Element strides (i64) as ``arr``'s memref descriptor holds them. The static stride 1 of a
+    'C'/'F' type is what indexing uses; the descriptor of an argument still holds NumPy's own
+    value, which differs on length-1 and empty axes (``np.zeros((0,)).strides == (0,)``)."""
+    if ndim == 0:
+        return []
+    from mlir.dialects import llvm
+
+    from numlir.runtime.array_boxing import descriptor_type
+    st = ir.Type.parse(descriptor_type(ndim))
+    raw = ir.Operation.create("builtin.unrealized_conversion_cast", results=[st],
+                              operands=[arr]).result
+    i64 = ir.IntegerType.get_signless(64)
+    return [llvm.extractvalue(i64, raw, [4, d]) for d in range(ndim)]

@@ -48,9 +48,11 @@ def array_shape(ctx, ty, arr, resty):
 
 @lower_getattr(Arr, "strides")
 def array_strides(ctx, ty, arr, resty):
+    # read from the descriptor: NumPy's strides of length-1 and empty axes need not be the static
+    # stride 1 of a 'C'/'F' type
     itemsize = ctx.const(types.int64, ty.dtype.bitwidth // 8 if hasattr(ty.dtype, "bitwidth")
                          else 1)
-    return tuple(arith.muli(av.to_int64(s), itemsize) for s in av.metadata(arr).strides)
+    return tuple(arith.muli(s, itemsize) for s in av.descriptor_strides(arr, ty.ndim))
 
 
 @lower_getattr(Arr, "ndim")

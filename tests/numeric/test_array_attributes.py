@@ -95,20 +95,15 @@ def test_empty_arrays(shape):
     check(shape_size_len, a.T)
 
 
-XFAIL_STRIDES = pytest.mark.xfail(
-    strict=True,
-    reason="numlir: a.strides of a C/F-contiguous array is computed from the shape instead of "
-           "read from the array, so it differs from NumPy (and Numba) where NumPy's strides are "
-           "not the canonical ones: empty arrays (np.zeros((0,), np.int32).strides == (0,), "
-           "numlir gives (4,)) and length-1 axes (np.ones((1, 3)).T.strides == (8, 24), numlir "
-           "gives (8, 8))")
-
-
 @pytest.mark.parametrize("a", [
-    pytest.param(np.zeros((0,), np.int32), marks=XFAIL_STRIDES, id="empty-1d"),
-    pytest.param(np.zeros((2, 0, 3), np.int32), marks=XFAIL_STRIDES, id="empty-3d"),
-    pytest.param(np.ones((1, 3)).T, marks=XFAIL_STRIDES, id="length-1-axis"),
-    pytest.param(np.ones((3, 1)), id="canonical-length-1-axis")])
+    pytest.param(np.zeros((0,), np.int32), id="empty-1d"),
+    pytest.param(np.zeros((2, 0, 3), np.int32), id="empty-3d"),
+    pytest.param(np.ones((1, 3)).T, id="length-1-axis"),
+    pytest.param(np.ones((3, 1)), id="canonical-length-1-axis"),
+    pytest.param(np.ones((1, 3, 1), np.int8).transpose(2, 0, 1), id="length-1-axes-3d"),
+    pytest.param(np.asfortranarray(np.ones((1, 4, 2), np.complex128)), id="F-length-1-axis"),
+    pytest.param(np.zeros((3, 0), np.float32).T, id="empty-T"),
+    pytest.param(np.arange(10.0)[3:4], id="length-1-slice")])
 def test_strides_of_degenerate_arrays(a):
     assert strides_of(a) == a.strides
 
