@@ -62,8 +62,10 @@ def lower_tuple_next(ctx, sig, args):
     n = ctx.const(types.int64, len(tupty))
     ok = arith.cmpi(P.slt, cur, n)
     safe = arith.select(ok, cur, ctx.const(types.int64, 0))
-    item = select_item(ctx, tupty, tup, safe, check=False) if len(tupty) else None
     memref.store(arith.addi(cur, ctx.const(types.int64, 1)), cursor, [])
+    if not len(tupty):      # an empty tuple (e.g. ndenumerate's index of a 0-d array): never read
+        return tuple([ctx.poison(t) for t in dm.leaf_types(tupty.dtype)] + [ok])
+    item = select_item(ctx, tupty, tup, safe, check=False)
     return tuple(dm.flatten(tupty.dtype, item) + [ok])
 
 

@@ -190,13 +190,24 @@ def test_ndenumerate(nd, lay):
     check(nd_enum_first, a)
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="numlir: looping over the (empty) index tuple of np.ndenumerate over a "
-                          "0-d array fails while lowering with a raw ValueError 'Operand 1 of "
-                          "operation \"arith.addi\" must be a Value (contained a None item)'; "
-                          "Numba runs it")
 def test_ndenumerate_0d_loop_over_index():
     check(nd_enum, np.array(2.5))
+    check(nd_enum, np.array(7, np.int8))
+
+
+@numlir.njit
+def loop_over_shape(a):
+    w = 1
+    for n in a.shape:
+        w = w * 10 + n
+    for s in a.strides:
+        w = w * 10 + s
+    return w
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 5)], ids=str)
+def test_loop_over_shape_tuple(shape):
+    check(loop_over_shape, np.zeros(shape))
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
