@@ -112,6 +112,9 @@ def array_truediv(ctx, sig, args):
 
     def scalar_fn(vals):
         a, b = (ctx.cast(v, t, ft) for v, t in zip(vals, _scalar_types(sig.args)))
+        if isinstance(ft, types.Complex):
+            from mlir.dialects import complex as cplx
+            return cplx.div(a, b)
         return arith.divf(a, b)
     return lazy_elementwise(ctx, sig.return_type, list(zip(sig.args, args)), scalar_fn)
 

@@ -50,6 +50,9 @@ def _via(py_op):
 def _true_divide(ctx, sig, args):
     rt = sig.return_type
     a, b = (ctx.cast(v, t, rt) for v, t in zip(args, sig.args))
+    if isinstance(rt, types.Complex):       # NumPy: no exception on a zero divisor
+        from mlir.dialects import complex as cplx
+        return cplx.div(a, b)
     return arith.divf(a, b)
 
 

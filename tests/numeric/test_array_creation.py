@@ -206,13 +206,32 @@ def test_linspace(a, b, n):
             assert g[0] == w[0] and (n == 1 or g[-1] == w[-1])
 
 
-@pytest.mark.xfail(strict=True, raises=numlir.NumlirError,
-                   reason="numlir: np.linspace with complex endpoints fails with PassFailure "
-                          "'internal error, lowering produced invalid IR' (NumPy and Numba "
-                          "support complex linspace)")
-def test_linspace_complex():
-    got, want = linspace_forms(0j, 1 + 1j, 3), linspace_forms.py_func(0j, 1 + 1j, 3)
-    assert_same(got, want)
+@pytest.mark.parametrize("a,b,n", [(0j, 1 + 1j, 3), (1.5, 1 + 1j, 4), (-2j, 3.0, 7),
+                                   (1 + 1j, 1 + 1j, 2), (0j, 4j, 1), (0j, 4j, 0)])
+def test_linspace_complex(a, b, n):
+    got, want = linspace_forms(a, b, n), linspace_forms.py_func(a, b, n)
+    if (a, b, n) == (0j, 1 + 1j, 3):
+        assert_same(got, want)
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        np.testing.assert_array_max_ulp(g.real, w.real, maxulp=4)
+        np.testing.assert_array_max_ulp(g.imag, w.imag, maxulp=4)
+
+
+@numlir.njit
+def complex_true_divide(x, y):
+    return np.divide(x, y), np.true_divide(x, 2), x / y
+
+
+@pytest.mark.parametrize("x,y", [(1 + 2j, 3 - 1j), (3j, 2.0), (1 + 2j, 0j), (0j, 0j)])
+def test_complex_true_divide_arrays_and_scalars(x, y):
+    # NumPy's complex division: no exception on a zero divisor (inf/nan)
+    with np.errstate(all="ignore"):
+        xs = np.array([x, 2 * x, -x])
+        check(complex_true_divide, xs, y)
+        got = complex_true_divide(x, y) if y != 0 else None
+    if got is not None:
+        np.testing.assert_allclose(got, complex_true_divide.py_func(x, y))
 
 
 def test_array_from_literals():
