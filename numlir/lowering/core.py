@@ -274,6 +274,13 @@ class FunctionLowerer:
                                                    ir.FloatAttr.get(ft, c.imag)]))
         if isinstance(ty, types.BaseTuple):
             return dm.make_tuple(ty, [self.const(et, v) for et, v in zip(ty.types, value)])
+        if isinstance(ty, types.SliceType) and isinstance(value, slice):
+            # the slice model: None start/stop as the sentinels for the step's direction
+            step = 1 if value.step is None else value.step
+            big, small = (1 << 63) - 1, -(1 << 63)
+            start = value.start if value.start is not None else (0 if step > 0 else big)
+            stop = value.stop if value.stop is not None else (big if step > 0 else small)
+            return tuple(self.const(types.int64, v) for v in (start, stop, step))
         if not self._leaves(ty, "constant"):
             return None
         raise UnsupportedError(f"the constant {value!r} of type {ty}", loc=self.loc)

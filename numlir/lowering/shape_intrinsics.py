@@ -8,9 +8,10 @@ import operator
 
 import numpy as np
 from mlir.dialects import arith
-from numba.core import types
+from numba.core import inline_closurecall, types
 from numba.cpython.unsafe import tuple as unsafe_tuple
 from numba.np import arraymath, arrayobj
+from numba.np.unsafe import ndarray as unsafe_ndarray
 
 from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
@@ -188,3 +189,20 @@ for _field in set(arraymath.finfo._fields + arraymath.iinfo._fields
                   + arraymath.MachAr._fields):
     lower_getattr(types.BaseNamedTuple, _field)(
         lambda ctx, ty, value, rt, _f=_field: _namedtuple_field(ctx, ty, value, rt, _f))
+
+
+@lower(inline_closurecall.length_of_iterator, types.ArrayIterator)
+def lower_array_iterator_length(ctx, sig, args):
+    """``len`` of an array iterator (array comprehensions): the items it has left."""
+    from mlir.dialects import memref
+    cursor, arr = args[0]
+    left = arith.subi(av.metadata(arr).sizes[0], memref.load(cursor, []))
+    return ctx.cast(av.to_int64(left), i64, sig.return_type)
+
+
+@lower(unsafe_ndarray.empty_inferred, types.UniTuple)
+def lower_empty_inferred(ctx, sig, args):
+    """The result buffer of an array comprehension (dtype inferred by Numba's typing)."""
+    shapety = sig.args[0]
+    sizes = [av.to_index(ctx, v, shapety.dtype) for v in dm.tuple_items(shapety, args[0])]
+    return av.allocate(ctx, sig.return_type, sizes)
