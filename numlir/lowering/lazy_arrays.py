@@ -212,30 +212,48 @@ def _parallel(ctx, lazy):
 
 
 class _Chunks:
-    """The outermost loop (domain dimension 0) split into the balanced chunks of
-    :func:`numlir.lowering.parallel.chunk_plan`; a small array is one chunk run by the caller.
-    ``dest(c)`` gives chunk ``c``'s own output (default: the output sliced like the inputs) and
-    ``done(c, dest)`` finishes it."""
+    """The outer loops split into balanced chunks run by one ``scf.parallel``: domain dimension
+    0 (:func:`numlir.lowering.parallel.chunk_plan`), and for 2-d and higher domains with fewer
+    rows than chunks wanted, dimension 1 of each row as well (``grid_plan``); a small array is
+    one chunk run by the caller. ``dest(c)`` gives chunk ``c``'s own output (default: the
+    output sliced like the inputs) and ``done(c, dest)`` finishes it."""
 
     def __init__(self, lazy, perm, dest=None, done=None):
-        from numlir.lowering.parallel import chunk_plan
-        self.k, self.q, self.r = chunk_plan(lazy.sizes[perm[0]], av.product(lazy.sizes))
+        from numlir.lowering import parallel
+        work = av.product(lazy.sizes)
+        if len(perm) == 1:
+            self.plans = [parallel.chunk_plan(lazy.sizes[perm[0]], work)]
+            self.k = self.plans[0][0]
+        else:
+            self.plans = list(parallel.grid_plan(lazy.sizes[perm[0]], lazy.sizes[perm[1]],
+                                                 work))
+            self.k = arith.muli(self.plans[0][0], self.plans[1][0])
         self.dest, self.done = dest, done
 
+    def bounds(self, c):
+        """{domain dimension: (start, size)} of chunk ``c``."""
+        from numlir.lowering.parallel import chunk_range
+        if len(self.plans) == 1:
+            return {0: chunk_range(c, *self.plans[0][1:])}
+        k1 = self.plans[1][0]
+        return {0: chunk_range(arith.divui(c, k1), *self.plans[0][1:]),
+                1: chunk_range(arith.remui(c, k1), *self.plans[1][1:])}
 
-def _slice(value, amap, lo, size):
-    """``value`` restricted to ``[lo, lo + size)`` along the dimension ``amap`` reads from
-    domain dimension 0 (``value`` itself when it does not depend on it)."""
-    hits = [p for p, e in enumerate(amap.results)
-            if isinstance(e, ir.AffineDimExpr) and e.position == 0]
+
+def _slice(value, amap, bounds):
+    """``value`` restricted to ``bounds`` ({domain dimension: (start, size)}) along the
+    dimensions ``amap`` reads from those domain dimensions (``value`` itself when none)."""
+    hits = {p: bounds[e.position] for p, e in enumerate(amap.results)
+            if isinstance(e, ir.AffineDimExpr) and e.position in bounds}
     if not hits:
         return value
     from mlir.dialects import memref
     mt = ir.MemRefType(value.type)
     strides, _ = mt.get_strides_and_offset()
     sizes = list(av.metadata(value).sizes)
-    sizes[hits[0]] = size
-    offsets = [lo if d == hits[0] else 0 for d in range(mt.rank)]
+    offsets = [0] * mt.rank
+    for p, (lo, size) in hits.items():
+        offsets[p], sizes[p] = lo, size
     rt = ir.MemRefType.get([dm.DYN] * mt.rank, mt.element_type,
                            ir.StridedLayoutAttr.get(dm.DYN, strides))
     return memref.subview(value, offsets, sizes, [1] * mt.rank, result_type=rt)
@@ -268,7 +286,6 @@ def _parallel_chunks(ctx, lazy, chunks, views, maps, out, out_map, iterators, sl
     race); after the join the first failing chunk's status is the result's."""
     from mlir.dialects import memref, scf
 
-    from numlir.lowering.parallel import chunk_range
     i32 = ir.IntegerType.get_signless(32)
     c0, c1 = av.cindex(0), av.cindex(1)
     par = scf.ParallelOp([], [c0], [chunks.k], [c1], [])
@@ -276,9 +293,9 @@ def _parallel_chunks(ctx, lazy, chunks, views, maps, out, out_map, iterators, sl
     statuses = None
     with ir.InsertionPoint(block):
         c = block.arguments[0]
-        lo, size = chunk_range(c, chunks.q, chunks.r)
-        ins = [_slice(v, m, lo, size) for v, m in zip(views, maps)]
-        dest = chunks.dest(c) if chunks.dest else _slice(out, out_map, lo, size)
+        bounds = chunks.bounds(c)
+        ins = [_slice(v, m, bounds) for v, m in zip(views, maps)]
+        dest = chunks.dest(c) if chunks.dest else _slice(out, out_map, bounds)
         zero = arith.constant(i32, 0)
         slot = memref.alloca(ir.MemRefType.get([], i32), [], [])
         init = memref.store(zero, slot, [])

@@ -88,6 +88,29 @@ def chunk_plan(n, work, min_work=None):
     return k, arith.divsi(n, k), arith.remsi(n, k)
 
 
+def grid_plan(n0, n1, work, min_work=None):
+    """Chunks of a 2-d iteration space ``n0 x n1`` (``index`` values): ``kw = max(1,
+    min(threads, work // min_work))`` wanted; ``k0 = kw`` row chunks when there are at least
+    that many rows, else one chunk per row, each split into ``k1 = min(kw // n0, n1)`` column
+    blocks. Returns ``((k0, q0, r0), (k1, q1, r1))``; chunk ``c`` is row chunk ``c / k1`` and
+    column block ``c % k1``, so chunk order is C order (a row split only when its chunk is one
+    row)."""
+    idx = ir.IndexType.get()
+    one = arith.constant(idx, 1)
+    kw = load_num_threads(idx)
+    min_work = LIGHT_BODY_CHUNK if min_work is None else min_work
+    if min_work > 1:
+        kw = arith.minsi(kw, arith.divsi(work, arith.constant(idx, min_work)))
+    kw = arith.maxsi(kw, one)
+    rows = arith.maxsi(n0, one)
+    enough = arith.cmpi(arith.CmpIPredicate.sge, n0, kw)
+    k0 = arith.select(enough, kw, rows)
+    k1 = arith.minsi(arith.maxsi(arith.divsi(kw, rows), one), arith.maxsi(n1, one))
+    k1 = arith.select(enough, one, k1)
+    return ((k0, arith.divsi(n0, k0), arith.remsi(n0, k0)),
+            (k1, arith.divsi(n1, k1), arith.remsi(n1, k1)))
+
+
 def chunk_range(c, q, r):
     """``(start, size)`` of chunk ``c`` of a :func:`chunk_plan` (the first ``r`` get one more)."""
     idx = ir.IndexType.get()

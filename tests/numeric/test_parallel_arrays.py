@@ -337,6 +337,44 @@ def test_small_arrays_stay_in_one_chunk():
     assert f"arith.constant {LIGHT_BODY_CHUNK} : index" in fp.inspect_mlir(stage="lowered")
 
 
+def _pool_cpu_ticks():
+    """CPU clock ticks used so far by this process's threads other than the calling one."""
+    import os
+    import threading
+    total = 0
+    for tid in os.listdir("/proc/self/task"):
+        if int(tid) != threading.get_native_id():
+            with open(f"/proc/self/task/{tid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def heavy_sum(a):
+    return np.sum(np.exp(np.cos(a)))
+
+
+@pytest.mark.parametrize("shape", [(1, 8 * LARGE), (3, 4 * LARGE)])
+def test_few_rows_split_into_column_blocks(shape):
+    """Fewer rows than chunks: each row is split into column blocks (chunk order stays C
+    order), so a (1, n) array still runs on the pool's threads."""
+    import os
+    if not os.path.exists("/proc/self/task"):
+        pytest.skip("needs /proc/self/task")
+    fp = numlir.njit(parallel=True)(heavy_sum)
+    a = rng(0).random(shape)
+    old = numlir.get_num_threads()
+    numlir.set_num_threads(4)
+    try:
+        assert np.isclose(fp(a), heavy_sum(a), rtol=1e-12)
+        before = _pool_cpu_ticks()
+        for _ in range(60):
+            fp(a)
+        assert _pool_cpu_ticks() > before     # a worker ran chunks (CPU time, not wall time)
+    finally:
+        numlir.set_num_threads(old)
+
+
 # -- memory ---------------------------------------------------------------------------------------
 def _rss_mb():
     import os
