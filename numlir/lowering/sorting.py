@@ -18,6 +18,7 @@ from numba.core.errors import TypingError
 from numba.core.extending import overload_method
 
 import numlir
+from numlir.errors import UnsupportedError
 from numlir.lowering.registry import lower
 
 Arr = types.Array
@@ -131,6 +132,8 @@ def _sort_inplace_helper(dtype, ndim):
 @lower("array.sort", Arr, types.StringLiteral)
 def lower_array_sort(ctx, sig, args):
     arrty = sig.args[0]
+    if arrty.ndim == 0:      # Numba's typing lets it through; NumPy raises AxisError
+        raise UnsupportedError("sorting a 0-d array (it has no last axis)", sig.args, loc=ctx.loc)
     helper = _sort_inplace_helper(arrty.dtype, arrty.ndim)
     ctx.call_python(helper, sig.replace(args=(arrty,), return_type=types.none), [args[0]])
     return None
@@ -176,6 +179,8 @@ def ol_array_argsort(a, kind="quicksort"):
     The kind must be a literal, and (stable merge sort) does not change the result."""
     if not isinstance(a, Arr):
         return None
+    if a.ndim == 0:
+        raise TypingError("argsort: axis -1 is out of bounds for a 0-d array")
     value = (kind.literal_value if isinstance(kind, types.StringLiteral)
              else kind.value if isinstance(kind, types.Omitted) else kind)
     if not (isinstance(value, str) and value in _SORT_KINDS):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import numlir
+from numlir.errors import UnsupportedError
 from tests.numeric.test_array_support import check, check_mutating, layout, sample
 
 
@@ -146,3 +147,13 @@ def test_layouts(lay):
             base = sample((6, 80), np.int32)[::-1]
             return (base[::2, ::-2],)
         check_mutating(sort_in_place, make_view)
+
+
+def test_0d_rejected():
+    """NumPy raises AxisError (no last axis); numlir (like Numba) rejects at compile time."""
+    for fn in (sorted_copy, sort_in_place):     # typed by Numba, refused when lowered
+        with pytest.raises(UnsupportedError, match="sorting a 0-d array"):
+            fn(np.array(1.5))
+    with pytest.raises(numlir.TypingError, match="out of bounds for a 0-d array"):
+        argsort_stable(np.array(1.5))
+    check(unique, np.array(1.5))
