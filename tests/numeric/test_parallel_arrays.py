@@ -308,6 +308,10 @@ def test_parallel_region_only_with_parallel_true():
         assert "mlirAsyncRuntimeExecute" in fp.inspect_mlir(stage="parallel")
         assert "scf.parallel" not in fs.inspect_mlir(stage="scf")
         assert "async" not in fs.inspect_mlir(stage="llvm")
+    # outlined chunk bodies are compiled once (LLVM must not inline them into caller and task)
+    outlined = [line for line in fp.inspect_mlir(stage="parallel").splitlines()
+                if "func.func private @parallel_compute_fn" in line]
+    assert outlined and all('passthrough = ["noinline"]' in line for line in outlined)
     # a prange body is parallel already: its expressions run serially inside it
     fp = numlir.njit(parallel=True)(prange_with_expression)
     m = rng(2).random((8, 100))
