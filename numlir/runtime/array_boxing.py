@@ -120,12 +120,15 @@ def unbox_array(em, obj, ty, fallback):
             se = em.op(f"arith.divsi {sb}, {itemsize} : i64")
             d = em.op(f"llvm.insertvalue {se}, {d}[4, {i}] : {st}", "d")
     em.array_inputs.append(obj)
+    em.array_input_types[obj] = ty
     mt = dm.memref_type(ty)
     return em.op(f"builtin.unrealized_conversion_cast {d} : {st} to {mt}", "m")
 
 
 def box_array(em, ty, value):
-    """Emit a new ndarray for the returned memref ``value`` (an owned buffer or a borrowed view)."""
+    """Emit the ndarray for the returned memref ``value``: the argument object itself when the
+    value is exactly an argument (as Numba and the uncompiled function: ``f(a) is a``), else a
+    new ndarray over the owned buffer or viewing the borrowed one."""
     owned = next(em.owned_flags)
     st = descriptor_type(ty.ndim)
     mt = dm.memref_type(ty)
@@ -137,17 +140,26 @@ def box_array(em, ty, value):
     byte_off = em.op(f"arith.muli {offset}, {em.const(itemsize)} : i64")
     data = em.op(f"llvm.getelementptr {aligned}[{byte_off}] : (!llvm.ptr, i64) -> !llvm.ptr, i8",
                  "p")
+    sizes = [em.op(f"llvm.extractvalue {d}[3, {i}] : {st}") for i in range(ty.ndim)]
+    byte_strides = [em.op(f"arith.muli {em.op(f'llvm.extractvalue {d}[4, {i}] : {st}')}, "
+                          f"{em.const(itemsize)} : i64") for i in range(ty.ndim)]
+    null = em.op("llvm.mlir.zero : !llvm.ptr", "p")
+    same = _argument_itself(em, ty, owned, alloc, data, sizes, byte_strides)
+    is_arg = em.op(f"llvm.icmp \"ne\" {same}, {null} : !llvm.ptr", "k")
+    arg_blk, new_blk, join = em.block("isarg"), em.block("newarr"), em.block("array")
+    em.stmt(f"cf.cond_br {is_arg}, {arg_blk}, {new_blk}")
+    em.label(arg_blk)
+    em.capi("Py_IncRef", same, result=False)
+    em.stmt(f"cf.br {join}({same}, {null} : !llvm.ptr, !llvm.ptr)")
+    em.label(new_blk)
     n = em.const(max(ty.ndim, 1))
     dims = em.op(f"llvm.alloca {n} x i64 : (i64) -> !llvm.ptr", "p")
     strides = em.op(f"llvm.alloca {n} x i64 : (i64) -> !llvm.ptr", "p")
     for i in range(ty.ndim):
-        size = em.op(f"llvm.extractvalue {d}[3, {i}] : {st}")
-        em.store(size, dims, 8 * i)
-        stride = em.op(f"llvm.extractvalue {d}[4, {i}] : {st}")
-        em.store(em.op(f"arith.muli {stride}, {em.const(itemsize)} : i64"), strides, 8 * i)
+        em.store(sizes[i], dims, 8 * i)
+        em.store(byte_strides[i], strides, 8 * i)
     descr = em.capi("PyArray_DescrFromType", em.const(_typenum(ty), "i32"), table=_API)
     flags = _ALIGNED | (_WRITEABLE if ty.mutable else 0)
-    null = em.op("llvm.mlir.zero : !llvm.ptr", "p")
     arr = em.capi("PyArray_NewFromDescr", em.ptr(_API["PyArray_Type"]), descr,
                   em.const(ty.ndim, "i32"), dims, strides, data, em.const(flags, "i32"), null,
                   table=_API)
@@ -159,8 +171,37 @@ def box_array(em, ty, value):
     em.capi("PyArray_SetBaseObject", arr, base, table=_API)
     em.stmt(f"cf.br {done}")
     em.label(done)
-    em.boxed.append((alloc, owned, base))
-    return arr
+    em.stmt(f"cf.br {join}({arr}, {base} : !llvm.ptr, !llvm.ptr)")
+    out, out_base = em.fresh("arr"), em.fresh("base")
+    em.lines.append(f"{join}({out}: !llvm.ptr, {out_base}: !llvm.ptr):")
+    em.boxed.append((alloc, owned, out_base))
+    return out
+
+
+def _argument_itself(em, ty, owned, alloc, data, sizes, byte_strides):
+    """The argument ndarray that the borrowed result is exactly (same buffer, data pointer,
+    dtype, shape and strides), else null."""
+    found = em.op("llvm.mlir.zero : !llvm.ptr", "p")
+    borrowed = em.op(f"arith.xori {owned}, {em.const(1, 'i1')} : i1", "k")
+    for obj in em.array_inputs:
+        ity = em.array_input_types[obj]
+        if ity.ndim != ty.ndim or ity.dtype != ty.dtype:
+            continue
+        cond = em.op(f"llvm.icmp \"eq\" {alloc}, {obj} : !llvm.ptr", "k")
+        cond = em.op(f"arith.andi {cond}, {borrowed} : i1", "k")
+        obj_data = em.load(obj, _DATA, "!llvm.ptr")
+        eq = em.op(f"llvm.icmp \"eq\" {data}, {obj_data} : !llvm.ptr", "k")
+        cond = em.op(f"arith.andi {cond}, {eq} : i1", "k")
+        if ty.ndim:
+            dims = em.load(obj, _DIMS, "!llvm.ptr")
+            strides = em.load(obj, _STRIDES, "!llvm.ptr")
+            for i in range(ty.ndim):
+                for mine, table in ((sizes[i], dims), (byte_strides[i], strides)):
+                    eq = em.op(f"arith.cmpi eq, {mine}, {em.load(table, 8 * i, 'i64')} : i64",
+                               "k")
+                    cond = em.op(f"arith.andi {cond}, {eq} : i1", "k")
+        found = em.op(f"llvm.select {cond}, {obj}, {found} : i1, !llvm.ptr", "p")
+    return found
 
 
 def _base_object(em, owned, alloc):

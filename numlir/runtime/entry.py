@@ -70,6 +70,7 @@ class _Emitter:
     def __init__(self):
         self.lines, self.n, self.used = [], 0, set()
         self.array_inputs = []      # ndarray objects unboxed so far (candidate bases of views)
+        self.array_input_types = {}  # their Numba types
         self.owned_flags = iter(())  # ownership flags of the kernel's memref results, in order
         self.boxed = []             # (allocated ptr, owned flag, base object) of boxed arrays
         self.exact_layout = True    # accept only arrays whose typeof layout is the signature's

@@ -5,6 +5,7 @@ arrays inside (nested) returned tuples; read-only-ness of views; dispatch by lay
 from __future__ import annotations
 
 import gc
+import sys
 import weakref
 
 import numpy as np
@@ -102,16 +103,41 @@ def test_returning_the_argument():
     assert all(np.shares_memory(x, a) for x in r2)
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="numlir: returning an argument array gives a new ndarray viewing it "
-                          "(its base is the argument), not the argument object itself: "
-                          "f(a) is a is False, while NumPy (the uncompiled function) and Numba "
-                          "return the same object")
 def test_returning_the_argument_is_the_same_object():
     a = np.arange(5.0)
     assert same(a) is a
     r = same_twice(a)
-    assert r[0] is a and r[2] is a
+    assert r[0] is a and r[2] is a and r[1] is not a
+
+
+@numlir.njit
+def pick_second(a, b):
+    return b, (a, b)
+
+
+@numlir.njit
+def whole_views(a):
+    return a[:], a.reshape(a.shape), a.view(a.dtype), a[:, ::-1], a.view(np.int64)
+
+
+@pytest.mark.parametrize("lay", ["C", "F", "strided", "broadcast"])
+def test_returned_argument_identity(lay):
+    a = layout((3, 4), np.float64, lay)
+    b = layout((3, 4), np.float64, lay, start=5)
+    ref_a, ref_b = sys.getrefcount(a), sys.getrefcount(b)
+    r = pick_second(a, b)
+    assert r[0] is b and r[1][0] is a and r[1][1] is b
+    del r
+    assert (sys.getrefcount(a), sys.getrefcount(b)) == (ref_a, ref_b), "reference leak"
+    # as Numba: a view with exactly the argument's data pointer, dtype, shape and strides is the
+    # argument object; any other view is a new ndarray based on it
+    v = whole_views(a)
+    assert v[0] is a and v[1] is a and v[2] is a
+    assert v[3] is not a and v[4] is not a and v[4].dtype == np.int64
+    assert np.shares_memory(v[3], a) and np.shares_memory(v[4], a)
+    np.testing.assert_array_equal(v[3], a[:, ::-1])
+    del v
+    assert sys.getrefcount(a) == ref_a, "reference leak"
 
 
 def _alive_after_del(make_arg, fn):
