@@ -206,3 +206,9 @@ def lower_empty_inferred(ctx, sig, args):
     shapety = sig.args[0]
     sizes = [av.to_index(ctx, v, shapety.dtype) for v in dm.tuple_items(shapety, args[0])]
     return av.allocate(ctx, sig.return_type, sizes)
+
+
+@lower(tuple, types.BaseTuple)
+def lower_tuple_of_tuple(ctx, sig, args):
+    """``tuple(t)`` of a tuple (``f(x, *t)`` calls build it): the same items."""
+    return ctx.cast(args[0], sig.args[0], sig.return_type)
