@@ -431,13 +431,17 @@ def _reduce_line(ctx, op, dt, view, ivs, n, out_dt, ddof):
         return av.load_elem(ctx, view, list(ivs) + [k], dt)
 
     if op in ("sum", "prod"):
-        acc_t = out_dt
+        # a float32 sum in float64: NumPy's pairwise float32 sum is that accurate, a sequential
+        # float32 one is not (relative error ~n * 2**-24)
+        acc_t = {types.float32: types.float64,
+                 types.complex64: types.complex128}.get(out_dt, out_dt) if op == "sum" else out_dt
         combine = _add(ctx, acc_t) if op == "sum" else _mul(acc_t)
 
         def step(acc, k):
             return [combine(acc[0], ctx.cast(load(k), dt, acc_t))]
-        return _fold_line(view, ivs, n, None, [ctx.const(acc_t, 0 if op == "sum" else 1)],
-                          step)[0]
+        total = _fold_line(view, ivs, n, None, [ctx.const(acc_t, 0 if op == "sum" else 1)],
+                           step)[0]
+        return ctx.cast(total, acc_t, out_dt)
     if op in ("min", "max") and isinstance(dt, types.Complex):
         def step(acc, k):
             x = load(k)
