@@ -212,3 +212,29 @@ def lower_empty_inferred(ctx, sig, args):
 def lower_tuple_of_tuple(ctx, sig, args):
     """``tuple(t)`` of a tuple (``f(x, *t)`` calls build it): the same items."""
     return ctx.cast(args[0], sig.args[0], sig.return_type)
+
+
+@lower(arrayobj._numpy_broadcast_to, Arr, types.BaseTuple)
+def lower_broadcast_to(ctx, sig, args):
+    """A read-only view of ``shape``: the source's dimensions aligned to the right, stride 0
+    where it is stretched or missing (``_can_broadcast`` has checked the shapes)."""
+    (aty, shapety), rt = sig.args, sig.return_type
+    meta = av.metadata(args[0])
+    sizes = [av.to_index(ctx, v, t)
+             for v, t in zip(dm.tuple_items(shapety, args[1]), _item_types(shapety))]
+    lead = len(sizes) - aty.ndim
+    zero, one = av.cindex(0), av.cindex(1)
+    strides = []
+    for j in range(len(sizes)):
+        i = j - lead
+        if i < 0:
+            strides.append(zero)
+        else:
+            stretched = arith.cmpi(P.eq, meta.sizes[i], one)
+            strides.append(arith.select(stretched, zero, meta.strides[i]))
+    return av.view(rt, meta.base, meta.offset, sizes, strides)
+
+
+@lower(arrayobj.get_readonly_array, Arr)
+def lower_get_readonly_array(ctx, sig, args):
+    return ctx.cast(args[0], sig.args[0], sig.return_type)
