@@ -170,3 +170,20 @@ def test_language_pieces():
     _check(slice_constants, a)
     _check(comprehension, a[::2])
     assert star_call((1, 2, 3), 10, (4, 5)) == star_call.py_func((1, 2, 3), 10, (4, 5))
+
+
+@numlir.njit
+def broadcast_to(a, shape):
+    return np.broadcast_to(a, shape)
+
+
+@pytest.mark.parametrize("a,shape", [(np.arange(3.0), (2, 3)),
+                                     (np.arange(3.0).reshape(3, 1), (2, 3, 4)),
+                                     (np.arange(6.0).reshape(2, 3)[:, ::2], (4, 2, 2))])
+def test_broadcast_to(a, shape):
+    _check(broadcast_to, a, shape)
+
+
+def test_broadcast_to_mismatch():
+    with pytest.raises(ValueError):
+        broadcast_to(np.arange(3.0), (2, 4))
