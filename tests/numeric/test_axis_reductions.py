@@ -224,6 +224,18 @@ def test_ddof(dtype):
         check(whole_ddof, a, d)
 
 
+@numlir.njit
+def whole_total(a):
+    return (np.cumsum(a), np.cumprod(a), a.var(), a.std(), np.any(a), np.all(a), a.any(),
+            a.all(), np.var(a, ddof=1), a.cumsum())
+
+
+@pytest.mark.parametrize("a", [np.zeros((0, 3)), np.zeros(0, bool)], ids=["2d", "bool"])
+def test_empty_whole(a):
+    check(whole_total, a)
+    check(whole, a)             # ValueError: argmin of an empty array
+
+
 @pytest.mark.parametrize("shape", [(0, 3), (3, 0), (2, 0, 3), (0,)], ids=str)
 def test_empty(shape):
     a = np.zeros(shape)
