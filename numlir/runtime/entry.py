@@ -45,6 +45,7 @@ _CAPI = {
     "PyLong_AsLongLong": "(!llvm.ptr) -> i64",
     "PyErr_Occurred": "() -> !llvm.ptr",
     "PyErr_Clear": "() -> ()",
+    "PySlice_Unpack": "(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> i32",
     "PyObject_Vectorcall": "(!llvm.ptr, !llvm.ptr, i64, !llvm.ptr) -> !llvm.ptr",
     "PyObject_CallOneArg": "(!llvm.ptr, !llvm.ptr) -> !llvm.ptr",
     "PyFloat_FromDouble": "(f64) -> !llvm.ptr",
@@ -157,6 +158,8 @@ def _unbox(em, obj, ty, fallback):
             item = em.load(obj, 24 + 8 * i, "!llvm.ptr")
             leaves += _unbox(em, item, et, fallback)
         return leaves
+    if isinstance(ty, types.SliceType):
+        return _unbox_slice(em, obj, ty, fallback)
     np_classes = _NP_SCALARS.get(ty, [])
     mlir_ty = str(dm.scalar_type(ty)) if dm.scalar_type(ty) is not None else None
     tid = em.type_id(obj)
@@ -216,6 +219,28 @@ def _unbox(em, obj, ty, fallback):
     return [em.load(obj, _PY_OBJECT_HEAD, mlir_ty)]
 
 
+def _unbox_slice(em, obj, ty, fallback):
+    """A ``slice`` as the slice model (start, stop, step; None as the sentinels for the step's
+    direction), which is what ``PySlice_Unpack`` gives. Its errors (step 0, bounds that are not
+    integers) are NumPy's for ``a[s]``: they propagate. A two-member slice type (code compiled
+    for step 1) takes only what ``typeof`` types so: step None or 1."""
+    em.guard(em.any_of(em.type_id(obj), [slice]), fallback)
+    slots = em.op(f"llvm.alloca {em.const(3)} x i64 : (i64) -> !llvm.ptr", "p")
+    ptrs = [em.op(f"llvm.getelementptr {slots}[{8 * i}] : (!llvm.ptr) -> !llvm.ptr, i8", "a")
+            for i in range(3)]
+    rc = em.capi("PySlice_Unpack", obj, *ptrs)
+    bad, ok = em.block("badslice"), em.block("slice")
+    failed = em.op(f"arith.cmpi ne, {rc}, {em.const(0, 'i32')} : i32", "k")
+    em.stmt(f"cf.cond_br {failed}, {bad}, {ok}")
+    em.label(bad)
+    em.stmt(f"return {em.op('llvm.mlir.zero : !llvm.ptr', 'p')} : !llvm.ptr")
+    em.label(ok)
+    vals = [em.op(f"llvm.load {p} : !llvm.ptr -> i64", "l") for p in ptrs]
+    if not ty.has_step:
+        em.guard(em.op(f"arith.cmpi eq, {vals[2]}, {em.const(1)} : i64", "k"), fallback)
+    return vals
+
+
 def _box(em, ty, leaves):
     """Emit boxing of a value of Numba type ``ty`` from its leaves; returns a new reference."""
     ty = dm.strip_literal(ty)
@@ -252,6 +277,8 @@ def _box(em, ty, leaves):
         none = em.ptr(id(None))
         em.capi("Py_IncRef", none, result=False)
         return none
+    if isinstance(ty, types.SliceType):
+        raise UnsupportedError("returning slice objects to Python")
     (v,) = leaves
     if isinstance(ty, types.Boolean):
         return em.capi("PyBool_FromLong", em.op(f"arith.extui {v} : i1 to i64"))

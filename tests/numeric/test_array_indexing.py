@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_array_support import DTYPE_IDS, DTYPES, LAYOUTS, check, layout
+from test_array_support import DTYPE_IDS, DTYPES, LAYOUTS, check, check_mutating, layout
 
 import numlir
 from numlir import config
@@ -307,13 +307,56 @@ def get_with_slice_arg(a, s):
     return a[s]
 
 
-@pytest.mark.xfail(strict=True, raises=numlir.UnsupportedError,
-                   reason="numlir: slice objects cannot be passed from Python ('numlir does not "
-                          "support passing arguments of type slice<a:b:c> from Python'); Numba "
-                          "accepts them")
-def test_slice_object_argument():
+SLICE_ARGS = [slice(1, None, 2), slice(None), slice(-3, None), slice(None, None, -1),
+              slice(8, 1, -3), slice(2, 5), slice(2, 5, 1), slice(-100, 100), slice(5, 2),
+              slice(np.int32(2), np.int64(7), np.uint8(2)), slice(None, -2, 3)]
+
+
+@pytest.mark.parametrize("lay", ["C", "strided", "broadcast"])
+def test_slice_object_argument(lay):
     a = layout((10,), np.float64, "C")
     check(get_with_slice_arg, a, slice(1, None, 2))
+    b = layout((10, 3), np.int32, lay)
+    for s in SLICE_ARGS:
+        check(get_with_slice_arg, b, s)
+
+
+@numlir.njit
+def get_with_slice_pair(a, s, t):
+    return a[s, t], a[(s, 1)], a[1:, s][t]
+
+
+@numlir.njit
+def set_with_slice_arg(a, s, v):
+    a[s] = v
+    return a[s]
+
+
+def test_slice_objects_in_pairs_and_setitem():
+    a = layout((6, 5), np.float64, "F")
+    for s, t in [(slice(1, 3), slice(None, None, 2)), (slice(None, None, -2), slice(-2, None))]:
+        check(get_with_slice_pair, a, s, t)
+    check_mutating(set_with_slice_arg, lambda: (np.arange(10.0), slice(1, None, 3), -1.0))
+    check_mutating(set_with_slice_arg, lambda: (np.arange(10.0), slice(None, None, -1),
+                                                np.arange(10.0) * 2))
+
+
+@numlir.njit
+def get_with_slice_tuple(a, idx):
+    return a[idx]
+
+
+def test_tuple_of_slices_argument():
+    a = layout((4, 5), np.int64, "C")
+    check(get_with_slice_tuple, a, (slice(1, 3), slice(None, None, -2)))
+    check(get_with_slice_tuple, a, (slice(None), 2))
+
+
+def test_bad_slice_object_argument():
+    a = np.arange(10.0)
+    # the entry's conversion raises NumPy's errors (step 0; bounds that are not integers)
+    check(get_with_slice_arg, a, slice(1, 2, 0))
+    check(get_with_slice_arg, a, slice(1.5, 3))
 
 
 # -- extreme element values survive the trip (scalars and views) ----------------------------------
