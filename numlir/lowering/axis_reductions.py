@@ -3,15 +3,15 @@
 axis, as functions and methods.
 
 Typing: ``@overload(..., target="numlir")`` templates, tried before Numba's generic ones. The
-function forms claim only the calls Numba's own implementations reject or lower through llvmlite
-intrinsics (an integer axis, keepdims, ddof, a dtype for mean/prod/var/std, argmin/argmax of
-complex arrays); every other call falls through to Numba, so whole-array reductions keep their
-fused lowering. The methods are taken over in every form (a method's attribute template is
-all-or-nothing); their plain whole-array calls still get the fused rules. Each implementation
-calls a stub per (operation, keepdims) whose rule emits the loops directly: the reduced axis,
-chosen at run time, is moved last by a strided view, the other dimensions become a loop nest and
-the axis an inner ``scf.for`` carrying the accumulator. Complex numbers order lexicographically
-(min/max/argmin/argmax), a NaN (in either part) wins, as in NumPy.
+function forms claim the calls Numba's own implementations reject, lower through llvmlite
+intrinsics or get wrong (an integer axis, keepdims, ddof, a dtype for mean/prod, argmin/argmax of
+complex arrays; var and std always); every other call falls through to Numba, so whole-array
+reductions keep their fused lowering. The methods are taken over in every form (a method's
+attribute template is all-or-nothing); their plain whole-array calls still get the fused rules.
+Each implementation calls a stub per (operation, keepdims) whose rule emits the loops directly:
+the reduced axis, chosen at run time, is moved last by a strided view, the other dimensions
+become a loop nest and the axis an inner ``scf.for`` carrying the accumulator. Complex numbers
+order lexicographically (min/max/argmin/argmax), a NaN (in either part) wins, as in NumPy.
 """
 from __future__ import annotations
 
@@ -159,7 +159,9 @@ def _claims(arrty, axis, out, keepdims, ddof, dtype, op, method):
         return False
     if _keepdims_value(keepdims) is None:
         return False
-    if method:
+    if method or op in ("var", "std"):
+        # Numba's whole-array np.var/np.std divide by the size in Python semantics
+        # (ZeroDivisionError for an empty array, where NumPy gives nan)
         return True
     return (isinstance(axis, types.Integer) or _given(keepdims, False) or _given(ddof, 0)
             or (op in ("mean", "prod", "var", "std", "cumprod") and not _absent(dtype))
