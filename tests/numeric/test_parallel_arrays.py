@@ -141,6 +141,26 @@ def test_broadcasting(nthreads, rows, cols):
     check(inplace, full, row, col)
 
 
+def jacobi(a, iters):
+    new = a.copy()
+    err = 0.0
+    for _ in range(iters):
+        new[1:-1, 1:-1] = 0.25 * (a[:-2, 1:-1] + a[2:, 1:-1] + a[1:-1, :-2] + a[1:-1, 2:])
+        err = np.max(np.abs(new - a))
+        a, new = new, a
+    return a, err
+
+
+@pytest.mark.parametrize("shape", [(LARGE // 100, 100), (5, 7), (1, LARGE), (3, LARGE // 3)])
+def test_regions_in_a_loop(nthreads, shape):
+    """A stencil and a reduction in every iteration of a serial loop (buffers swapped)."""
+    fp, _ = both(jacobi)
+    x = rng(0).random(shape)
+    got, want = fp(x.copy(), 4), jacobi(x.copy(), 4)
+    np.testing.assert_array_equal(got[0], want[0])
+    assert got[1] == want[1]
+
+
 # -- reductions -----------------------------------------------------------------------------------
 def sums(a, b):
     return np.sum(a * b), (a + b).sum(), np.mean(a * 2.0)
