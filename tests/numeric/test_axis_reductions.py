@@ -182,7 +182,9 @@ def test_1d(dtype):
 
 @pytest.mark.parametrize("dtype", [np.int16, np.float64, np.bool_])
 def test_methods(dtype):
-    for a in (sample((3, 4), dtype), layout((3, 4), dtype, "T")):
+    arrays = [sample((3, 4), dtype)] + ([layout((3, 4), dtype, "T")] if dtype == np.float64
+                                        else [])
+    for a in arrays:
         check_axes(arith_methods, a)
         check_axes(extreme_methods, a)
 
