@@ -1,5 +1,5 @@
-"""Array methods and conversions: copy, reshape, ravel/flatten, transpose, astype, view, and the
-``enumerate``/``np.ndenumerate`` iterators."""
+"""Array methods and conversions: copy, reshape, ravel/flatten, transpose, astype, view, the
+``.real``/``.imag``/``.flags`` attributes, and the ``enumerate``/``np.ndenumerate`` iterators."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +11,7 @@ from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
 from numlir.lowering import datamodel as dm
 from numlir.lowering.arrays import assign_into
-from numlir.lowering.registry import ITERNEXT, lower
+from numlir.lowering.registry import ITERNEXT, lower, lower_getattr
 from numlir.lowering.tuples import select_item
 
 Arr = types.Array
@@ -219,6 +219,92 @@ def lower_array_view(ctx, sig, args):
                               operands=[args[0]]).result
     return ir.Operation.create("builtin.unrealized_conversion_cast",
                                results=[dm.memref_type(resty)], operands=[raw]).result
+
+
+# -- .real / .imag / .flags ---------------------------------------------------------------------
+def _descriptor_cast(value, to_type):
+    return ir.Operation.create("builtin.unrealized_conversion_cast", results=[to_type],
+                               operands=[value]).result
+
+
+def _complex_part(ctx, ty, arr, resty, imag):
+    """A float view of the real or imaginary parts of a complex array: the same buffer, offset
+    and strides doubled (in elements of the float type), the imaginary part one further."""
+    from mlir.dialects import llvm
+
+    from numlir.runtime.array_boxing import descriptor_type
+    st = ir.Type.parse(descriptor_type(ty.ndim))
+    d = _descriptor_cast(arr, st)
+    i64 = ir.IntegerType.get_signless(64)
+    two = arith.constant(i64, 2)
+    offset = arith.muli(llvm.extractvalue(i64, d, [2]), two)
+    if imag:
+        offset = arith.addi(offset, arith.constant(i64, 1))
+    d = llvm.insertvalue(d, offset, [2])
+    for k in range(ty.ndim):
+        d = llvm.insertvalue(d, arith.muli(llvm.extractvalue(i64, d, [4, k]), two), [4, k])
+    return _descriptor_cast(d, dm.memref_type(resty))
+
+
+@lower_getattr(Arr, "real")
+def array_real(ctx, ty, arr, resty):
+    if isinstance(ty.dtype, types.Complex):
+        return _complex_part(ctx, ty, arr, resty, imag=False)
+    return arr                  # NumPy: a view of the whole array
+
+
+@lower_getattr(Arr, "imag")
+def array_imag(ctx, ty, arr, resty):
+    if isinstance(ty.dtype, types.Complex):
+        return _complex_part(ctx, ty, arr, resty, imag=True)
+    # NumPy: new read-only zeros (Numba types them like the array; 'A' is filled in C order)
+    out = av.allocate(ctx, resty, av.metadata(arr).sizes)
+    assign_into(ctx, resty, out, types.int64, ctx.const(types.int64, 0))
+    return out
+
+
+@dm.register_model(types.ArrayFlags)
+def _flags_model(ty):
+    return [dm.memref_type(ty.array_type)]
+
+
+@lower_getattr(Arr, "flags")
+def array_flags(ctx, ty, arr, resty):
+    return arr
+
+
+def _contiguous(arrty, arr, order):
+    """NumPy's flag: strides (as the descriptor holds them) are the packed ones of ``order``,
+    ignoring length-1 axes; arrays without elements are contiguous."""
+    if arrty.layout == order or arrty.ndim == 0:
+        return arith.constant(ir.IntegerType.get_signless(1), 1)
+    meta = av.metadata(arr)
+    i64 = ir.IntegerType.get_signless(64)
+    sizes = [av.to_int64(s) for s in meta.sizes]
+    strides = av.descriptor_strides(arr, arrty.ndim)
+    dims = range(arrty.ndim - 1, -1, -1) if order == "C" else range(arrty.ndim)
+    one, zero = arith.constant(i64, 1), arith.constant(i64, 0)
+    ok = arith.constant(ir.IntegerType.get_signless(1), 1)
+    empty = arith.constant(ir.IntegerType.get_signless(1), 0)
+    expected = one
+    for k in dims:
+        packed = arith.ori(arith.cmpi(av.P.eq, sizes[k], one),
+                           arith.cmpi(av.P.eq, strides[k], expected))
+        ok = arith.andi(ok, packed)
+        empty = arith.ori(empty, arith.cmpi(av.P.eq, sizes[k], zero))
+        expected = arith.muli(expected, sizes[k])
+    return arith.ori(ok, empty)
+
+
+@lower_getattr(types.ArrayFlags, "c_contiguous")
+@lower_getattr(types.ArrayFlags, "contiguous")
+def array_flags_c(ctx, ty, arr, resty):
+    return _contiguous(ty.array_type, arr, "C")
+
+
+@lower_getattr(types.ArrayFlags, "f_contiguous")
+def array_flags_f(ctx, ty, arr, resty):
+    return _contiguous(ty.array_type, arr, "F")
 
 
 # -- iterators -------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_array_support import DTYPE_IDS, DTYPES, LAYOUTS, check, layout
+from test_array_support import DTYPE_IDS, DTYPES, LAYOUTS, check, check_mutating, layout
 
 import numlir
 
@@ -137,10 +137,10 @@ def test_len_of_0d_is_a_typeerror():
         length(np.array(1.0))
 
 
-# Attributes Numba supports that are not in the list: tracked here, expected to fail.
+# Attributes Numba supports beyond the list
 @numlir.njit
 def flags_of(a):
-    return a.flags.c_contiguous, a.flags.f_contiguous
+    return a.flags.c_contiguous, a.flags.f_contiguous, a.flags.contiguous
 
 
 @numlir.njit
@@ -148,15 +148,44 @@ def real_imag(a):
     return a.real, a.imag
 
 
-@pytest.mark.xfail(strict=True, raises=numlir.UnsupportedError,
-                   reason="numlir: the attribute '.flags' of arrays is not supported (Numba "
-                          "supports flags.c_contiguous / f_contiguous)")
-def test_flags():
-    check(flags_of, layout((3, 4), np.float64, "F"))
+FLAG_CASES = [layout((3, 4), np.float64, lay) for lay in LAYOUTS] + [
+    np.ones((1, 3)).T, np.ones((3, 1)), np.zeros((0, 3)), np.zeros((2, 0)).T, np.array(1.0),
+    np.ones((4, 1))[::2], np.ones((1, 4))[:, ::2], np.arange(6.0)[::2], np.arange(6.0)[1:4]]
 
 
-@pytest.mark.xfail(strict=True, raises=numlir.UnsupportedError,
-                   reason="numlir: the attributes '.real' / '.imag' of arrays are not supported "
-                          "(Numba supports them, views for complex arrays)")
-def test_real_imag():
-    check(real_imag, layout((3, 4), np.complex128, "strided"))
+@pytest.mark.parametrize("a", FLAG_CASES, ids=range(len(FLAG_CASES)))
+def test_flags(a):
+    # NumPy's rule: packed strides, ignoring length-1 axes; arrays without elements are contiguous
+    check(flags_of, a)
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64, np.float64, np.int32],
+                         ids=["complex128", "complex64", "float64", "int32"])
+@pytest.mark.parametrize("lay", LAYOUTS)
+def test_real_imag(lay, dtype):
+    # complex: views of the parts; real dtypes: .real the array, .imag new read-only zeros
+    a = layout((3, 4), dtype, lay)
+    got = check(real_imag, a, strides=lay not in ("strided", "T"))
+    if np.dtype(dtype).kind != "c":
+        assert not got[1].flags.writeable
+
+
+@numlir.njit
+def parts_of_temporary(a):
+    t = a * 2
+    return t.real, t.imag.sum(), (a + 1j).imag
+
+
+@numlir.njit
+def write_parts(a):
+    a.real[0] = -1.0
+    a.imag[1:] = 5.0
+    a.real[:] += 1.0
+    return a.imag
+
+
+def test_complex_parts_of_temporaries_and_writes():
+    check(parts_of_temporary, layout((5,), np.complex128, "strided"))
+    check(parts_of_temporary, layout((2, 3), np.complex64, "F"))
+    check_mutating(write_parts, lambda: (layout((6,), np.complex128, "C"),))
+    check_mutating(write_parts, lambda: (layout((6,), np.complex64, "strided"),))
