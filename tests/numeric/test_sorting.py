@@ -157,3 +157,14 @@ def test_0d_rejected():
     with pytest.raises(numlir.TypingError, match="out of bounds for a 0-d array"):
         argsort_stable(np.array(1.5))
     check(unique, np.array(1.5))
+
+
+@numlir.njit
+def expression_then_sort(a):
+    t = a * 2.0               # an array expression computed lazily must read a before the sort
+    a.sort()
+    return t + 1.0, np.sort(a[::-1] - 1.0), np.argsort(-a, kind="stable"), np.unique(a // 2)
+
+
+def test_expressions_and_sort_order():
+    check_mutating(expression_then_sort, lambda: (np.random.default_rng(7).standard_normal(50),))
