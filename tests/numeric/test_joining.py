@@ -149,3 +149,15 @@ def test_tuple_argument():
 def test_different_ranks_rejected():
     with pytest.raises(numlir.TypingError):
         concat_default(np.ones(3), np.ones((3, 1)))
+
+
+@numlir.njit
+def join_expressions(a, b):
+    t = a * b
+    return np.concatenate((t, a + 1), axis=1), np.stack((a - b, t)), np.vstack((-a, b * 2))
+
+
+def test_expressions():
+    """Array expressions (lazy until used) as inputs."""
+    check(join_expressions, layout((2, 3), np.float64, "C"), layout((2, 3), np.int32, "F"),
+          strides=False)
