@@ -106,7 +106,8 @@ _A = types.Array
 for _uf, _py in list(_TABLE.items()) + [(np.divide, None), (np.true_divide, None)]:
     _scalar = _true_divide if _py is None else _via(_py)
     _rule = _on_arrays(_uf, _scalar)
-    for _pats in (((_A,),) if _uf.nin == 1 else ((_A, _A), (_A, Num), (Num, _A))):
+    for _pats in (((_A,),) if _uf.nin == 1 else ((_A, _A), (_A, Num), (Num, _A),
+                                                  (_A, types.Boolean), (types.Boolean, _A))):
         lower(_uf, *_pats)(_rule)
         lower(_uf, *_pats, _A)(_with_out(_rule))
 

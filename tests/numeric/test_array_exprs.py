@@ -349,3 +349,31 @@ def test_expression_assigned_into_a_view():
     x = np.arange(6.0)
     np.testing.assert_array_equal(shift_expr(x.copy()), shift_expr.py_func(x.copy()))
     assert stencil_into.inspect_mlir(stage="lowered").count("memref.copy") == 0
+
+
+@numlir.njit
+def bool_scalar_operands(a, out):
+    return (np.multiply(a, True), np.add(False, a), np.maximum(a, False),
+            np.subtract(a, True, out))
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.float64, np.bool_])
+def test_ufunc_bool_scalar_operands(dtype):
+    a = sample((2, 3), dtype)
+    if dtype == np.bool_:      # NumPy has no boolean subtract
+        a = a.astype(np.int64)
+    _check(bool_scalar_operands, a, np.empty(a.shape, np.float64))
+
+
+@numlir.njit
+def assign_leading_ones(b, a):
+    b[::-1] = a * 2.0
+    return b
+
+
+def test_assignment_drops_leading_unit_dimensions():
+    for shape in ((1, 4), (1, 1, 4)):
+        a = np.arange(4.0).reshape(shape)
+        _check(assign_leading_ones, np.zeros(4), a)
+    with pytest.raises(ValueError):
+        assign_leading_ones(np.zeros(4), np.ones((2, 4)))
