@@ -129,13 +129,18 @@ def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers=F
     contiguous, the generic comes twice: with the operands as they are when no operand is
     stretched at run time, with stride-0 views otherwise."""
     with ctx.deferred_errors():    # no branches inside the generic's body
-        return _generic_versions(ctx, lazy, out_tensor, out_map, iterators, perm, combine,
-                                 buffers, chunks)
+        if chunks is None:
+            return _generic_versions(ctx, lazy, out_tensor, out_map, iterators, perm, combine,
+                                     buffers, None)
+        _chunked(ctx, chunks, out_tensor, out_map,
+                 lambda bounds, dest: _generic_versions(ctx, lazy, dest, out_map, iterators,
+                                                        perm, combine, True, bounds))
+        return None
 
 
 def _generic_versions(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers,
-                      chunks):
-    args = (ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers, chunks)
+                      bounds):
+    args = (ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers, bounds)
     plain_ok = None
     for t, v in lazy.leaves:
         if isinstance(t, Arr) and t.layout in "CF" and t.ndim:
@@ -154,7 +159,7 @@ def _generic_versions(ctx, lazy, out_tensor, out_map, iterators, perm, combine, 
     return None if buffers else if_op.results[0]
 
 
-def _generic_once(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers, chunks,
+def _generic_once(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers, bounds,
                   plain, versioned):
     n = len(lazy.sizes)
     pos = {d: j for j, d in enumerate(perm)}     # array dim -> domain dim
@@ -174,9 +179,8 @@ def _generic_once(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buff
         slots.append(("array", seen[key], t.dtype))
     # names the broadcasting twin (structure tests skip it)
     twin = versioned and not plain
-    if chunks is not None:
-        return _chunked_generic(ctx, lazy, chunks, views, maps, out_tensor, out_map, iterators,
-                                slots, combine, twin)
+    if bounds is not None:         # one chunk's part of every operand (out_tensor is already)
+        views = [_slice(v, m, bounds) for v, m in zip(views, maps)]
     return _emit_generic(ctx, lazy, views, maps, out_tensor, out_map, iterators, slots, combine,
                          buffers, twin)
 
@@ -259,68 +263,57 @@ def _slice(value, amap, bounds):
     return memref.subview(value, offsets, sizes, [1] * mt.rank, result_type=rt)
 
 
-def _chunked_generic(ctx, lazy, chunks, views, maps, out, out_map, iterators, slots, combine,
-                     twin):
-    """The generic run by the caller when there is one chunk (no region: the async runtime's
-    group bookkeeping alone costs ~50 ns), else :func:`_parallel_chunks`."""
-    from mlir.dialects import scf
+def _chunked(ctx, chunks, out, out_map, emit):
+    """Run ``emit(bounds, dest)`` (the generic and its broadcasting twin) over the chunks: in the
+    caller, on whole operands, when there is one chunk (no region: the async runtime's group
+    bookkeeping alone costs ~50 ns), else in an ``scf.parallel`` whose iteration ``c`` emits on
+    chunk ``c``'s slices (``bounds``). A fallible body records its status per chunk (one
+    shared slot would be a data race); after the join the first failing chunk's status is the
+    result's."""
+    from mlir.dialects import memref, scf
+    i32 = ir.IntegerType.get_signless(32)
     c0, c1 = av.cindex(0), av.cindex(1)
     branch = scf.IfOp(arith.cmpi(av.P.eq, chunks.k, c1), [], has_else=True)
     with ir.InsertionPoint(branch.then_block):
         dest = chunks.dest(c0) if chunks.dest else out
-        _emit_generic(ctx, lazy, views, maps, dest, out_map, iterators, slots, combine, True,
-                      twin)
+        emit(None, dest)
         if chunks.done:
             chunks.done(c0, dest)
         scf.YieldOp([])
     with ir.InsertionPoint(branch.else_block):
-        _parallel_chunks(ctx, lazy, chunks, views, maps, out, out_map, iterators, slots, combine,
-                         twin)
+        par = scf.ParallelOp([], [c0], [chunks.k], [c1], [])
+        block = par.region.blocks.append(ir.IndexType.get())
+        statuses = None
+        with ir.InsertionPoint(block):
+            c = block.arguments[0]
+            bounds = chunks.bounds(c)
+            dest = chunks.dest(c) if chunks.dest else _slice(out, out_map, bounds)
+            zero = arith.constant(i32, 0)
+            slot = memref.alloca(ir.MemRefType.get([], i32), [], [])
+            init = memref.store(zero, slot, [])
+            with ctx.errors_into(slot) as used:
+                emit(bounds, dest)
+            if chunks.done:
+                chunks.done(c, dest)
+            if used[0]:
+                with ir.InsertionPoint(par.operation):
+                    statuses = memref.alloc(ir.MemRefType.get([dm.DYN], i32), [chunks.k], [])
+                memref.store(memref.load(slot, []), statuses, [c])
+            else:
+                init.erase()
+                slot.owner.erase()
+                zero.owner.erase()
+            scf.ReduceOp([], 0)
+        if statuses is not None:
+            first = scf.ForOp(c0, chunks.k, c1, [arith.constant(i32, 0)])
+            with ir.InsertionPoint(first.body):
+                acc = first.inner_iter_args[0]
+                failed = arith.cmpi(av.P.ne, acc, arith.constant(i32, 0))
+                status = memref.load(statuses, [first.induction_variable])
+                scf.YieldOp([arith.select(failed, acc, status)])
+            ctx.propagate_status(first.results[0])
         scf.YieldOp([])
-
-
-def _parallel_chunks(ctx, lazy, chunks, views, maps, out, out_map, iterators, slots, combine,
-                     twin):
-    """An ``scf.parallel`` over the chunks, each running the generic on its slice of every
-    operand. A fallible body records its status per chunk (one shared slot would be a data
-    race); after the join the first failing chunk's status is the result's."""
-    from mlir.dialects import memref, scf
-
-    i32 = ir.IntegerType.get_signless(32)
-    c0, c1 = av.cindex(0), av.cindex(1)
-    par = scf.ParallelOp([], [c0], [chunks.k], [c1], [])
-    block = par.region.blocks.append(ir.IndexType.get())
-    statuses = None
-    with ir.InsertionPoint(block):
-        c = block.arguments[0]
-        bounds = chunks.bounds(c)
-        ins = [_slice(v, m, bounds) for v, m in zip(views, maps)]
-        dest = chunks.dest(c) if chunks.dest else _slice(out, out_map, bounds)
-        zero = arith.constant(i32, 0)
-        slot = memref.alloca(ir.MemRefType.get([], i32), [], [])
-        init = memref.store(zero, slot, [])
-        with ctx.errors_into(slot) as used:
-            _emit_generic(ctx, lazy, ins, maps, dest, out_map, iterators, slots, combine, True,
-                          twin)
-        if chunks.done:
-            chunks.done(c, dest)
-        if used[0]:
-            with ir.InsertionPoint(par.operation):
-                statuses = memref.alloc(ir.MemRefType.get([dm.DYN], i32), [chunks.k], [])
-            memref.store(memref.load(slot, []), statuses, [c])
-        else:
-            init.erase()
-            slot.owner.erase()
-        scf.ReduceOp([], 0)
     ctx.mod.has_parallel = True
-    if statuses is not None:
-        first = scf.ForOp(c0, chunks.k, c1, [arith.constant(i32, 0)])
-        with ir.InsertionPoint(first.body):
-            acc = first.inner_iter_args[0]
-            failed = arith.cmpi(av.P.ne, acc, arith.constant(i32, 0))
-            status = memref.load(statuses, [first.induction_variable])
-            scf.YieldOp([arith.select(failed, acc, status)])
-        ctx.propagate_status(first.results[0])
 
 
 def materialize(ctx, lazy):
