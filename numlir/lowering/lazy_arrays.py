@@ -121,8 +121,8 @@ def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers=F
     array dimension perm[j]) writing ``out_tensor`` through ``out_map``; ``combine(element, out)``
     gives the value yielded for each point. With ``buffers`` the operands are the memrefs
     themselves and ``out_tensor`` a memref written in place (no result). With ``chunks``
-    (:class:`_Chunks`, buffers only) the generic runs once per chunk of the outermost domain
-    dimension, in an ``scf.parallel``.
+    (:class:`_Chunks`, buffers only) the generic runs once per chunk of the outer loops, in an
+    ``scf.parallel`` (:func:`_chunked`).
 
     Broadcasting a size-1 dimension needs stride 0, which costs contiguous operands their static
     unit stride (and LLVM's vectorizer its unit-stride loads); so when some operand is C or F
