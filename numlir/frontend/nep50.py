@@ -81,4 +81,40 @@ def install():
         return base_types, explicit_outputs, ndims, layout
 
     Numpy_rules_ufunc._handle_inputs = classmethod(_handle_inputs)
+    _install_where()
     _installed = True
+
+
+def _install_where():
+    """``np.where(cond, array, 2.5)``: NumPy 2 gives the array's dtype (float32 stays float32);
+    Numba's overload promotes with float64. The resolved signature's result dtype is adjusted
+    (the numlir rule casts both branches to it)."""
+    from numba.core.typing.context import BaseContext
+    original = BaseContext.resolve_function_type
+
+    def resolve_function_type(self, func, args, kws):
+        sig = original(self, func, args, kws)
+        if (sig is not None and not kws and len(args) == 3
+                and getattr(func, "typing_key", None) is np.where
+                and te.current_target() == "numlir"):
+            sig = _weak_where(sig, args)
+        return sig
+
+    BaseContext.resolve_function_type = resolve_function_type
+
+
+def _weak_where(sig, args):
+    rt = sig.return_type
+    branches = [a.as_array if isinstance(a, types.ArrayCompatible) else a for a in args[1:]]
+    if not isinstance(rt, types.Array) or all(isinstance(b, types.Array) for b in branches):
+        return sig
+    base = [b.dtype if isinstance(b, types.Array) else b for b in branches]
+    weak = adjust(base, branches)
+    if weak == base:
+        return sig
+    from numba.np.numpy_support import as_dtype, from_dtype
+    try:
+        dtype = from_dtype(np.result_type(*[as_dtype(t) for t in weak]))
+    except (NotImplementedError, TypeError):
+        return sig
+    return sig.replace(return_type=rt.copy(dtype=dtype))

@@ -377,3 +377,17 @@ def test_assignment_drops_leading_unit_dimensions():
         _check(assign_leading_ones, np.zeros(4), a)
     with pytest.raises(ValueError):
         assign_leading_ones(np.zeros(4), np.ones((2, 4)))
+
+
+@numlir.njit
+def where_weak(c, x):
+    return np.where(c, x, 3), np.where(c, 2.5, x), np.where(c > 0, x, 1) * 2 + x
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.float32, np.complex64, np.float64])
+def test_where_with_python_scalar_branch_is_weak(dtype):
+    x = sample((2, 5), dtype)
+    c = sample((2, 5), np.float64) - 0.5
+    for g, w in zip(where_weak(c > 0, x), _np(where_weak, c > 0, x)):
+        assert g.dtype == w.dtype, (g.dtype, w.dtype)
+        np.testing.assert_allclose(g, w, rtol=1e-6)
