@@ -494,3 +494,28 @@ def test_random_expressions(tiny_chunks, seed):
     finally:
         numlir.set_num_threads(old)
     assert "scf.parallel" in fp.inspect_mlir(stage="scf"), src
+
+
+def store_fold(out, a, b):
+    out[:] = a * 2.0 + b
+    out += a
+    return out, np.sum(out * a), np.max(out - b)
+
+
+@pytest.mark.parametrize("shape", [(2, 9), (9, 2), (1, 7), (7, 1), (3, 4)])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_grid_chunks_c_and_f_destinations(tiny_chunks, shape, order):
+    """Row chunks, and rows split into column blocks, for C and F destinations and operands."""
+    fp, _ = both(store_fold)
+    a = np.asarray(rng(0).random(shape), order=order)
+    b = rng(1).random(shape[-1])
+    old = numlir.get_num_threads()
+    try:
+        for t in (1, 2, 3, 4):
+            numlir.set_num_threads(t)
+            got = fp(np.zeros(shape, order=order), a, b)
+            want = store_fold(np.zeros(shape, order=order), a, b)
+            np.testing.assert_array_equal(got[0], want[0])
+            assert np.isclose(got[1], want[1], rtol=1e-12) and got[2] == want[2]
+    finally:
+        numlir.set_num_threads(old)
