@@ -274,6 +274,9 @@ class FunctionLowerer:
                                                    ir.FloatAttr.get(ft, c.imag)]))
         if isinstance(ty, types.BaseTuple):
             return dm.make_tuple(ty, [self.const(et, v) for et, v in zip(ty.types, value)])
+        if isinstance(ty, types.Array) and type(value).__name__ == "ndarray":
+            from numlir.lowering.array_constants import array_constant
+            return array_constant(self, ty, value)
         if isinstance(ty, types.SliceType) and isinstance(value, slice):
             # the slice model: None start/stop as the sentinels for the step's direction
             step = 1 if value.step is None else value.step

@@ -187,3 +187,31 @@ def test_broadcast_to(a, shape):
 def test_broadcast_to_mismatch():
     with pytest.raises(ValueError):
         broadcast_to(np.arange(3.0), (2, 4))
+
+
+G2 = np.arange(12.0).reshape(3, 4)
+G2_F = np.asfortranarray(G2)
+G_BOOL = np.array([True, False, True])
+G_I32 = np.array([5, -6, 7], np.int32)
+
+
+@numlir.njit
+def global_arrays(x, n):
+    s = 0.0
+    for i in range(n):                      # referenced inside a loop: one global per module
+        s += G2[i % 3, i % 4]
+    return (G2 * x).sum() + G2_F[1, 2] + G_BOOL.sum() + G_I32[1] + s, G2_F.T.copy(), G2[1:, ::2]
+
+
+def test_global_array_constants():
+    _check(global_arrays, 2.5, 10)
+    assert not global_arrays(1.0, 1)[2].flags.writeable      # Numba types them read-only
+
+
+@numlir.njit
+def kaiser(n, beta):
+    return np.kaiser(n, beta)
+
+
+def test_kaiser():                          # Numba's implementation holds constant arrays
+    _check(kaiser, 7, 2.5)
