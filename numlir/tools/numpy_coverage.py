@@ -48,6 +48,8 @@ def _arrays():
         "v3": np.array([1.0, 2.0, 3.5]),
         "w3": np.array([-1.0, 0.5, 2.0]),
         "vn": np.array([0.3, np.nan, 0.1, 0.9, np.nan, 0.2]),
+        "idx": np.array([[2, 0, 1], [1, 1, 0]], dtype=np.int64),
+        "dt": np.array(["2020-01-01", "NaT", "2021-03-04"], dtype="datetime64[D]"),
     }
 
 
@@ -67,7 +69,10 @@ SPECIFIC = {
     "insert": ("{f}(v, 2, 9.0)",),
     "select": ("{f}([v > 0.5, v < 0.2], [v, w])",),
     "piecewise": ("{f}(v, [v > 0.5], [1.0, 0.0])",),
-    "take_along_axis": ("{f}(m, np.argsort(m, axis=1), 1)",),
+    "take_along_axis": ("{f}(m, idx, 1)",),
+    "row_stack": ("{f}((v, w))",),
+    "indices": ("{f}((2, 3))",),
+    "kaiser": ("{f}(5, 2.0)",),
     "tril_indices_from": ("{f}(sq)",),
     "triu_indices_from": ("{f}(sq)",),
     "fill_diagonal": ("{f}(sq.copy(), 7.0)",),
@@ -136,7 +141,7 @@ SPECIFIC = {
     "norm": ("{f}(v)", "{f}(sq)"),
     "tensordot": ("{f}(sq, sq2)",),
     "ldexp": ("{f}(v, vi)",),
-    "isnat": (),
+    "isnat": ("{f}(dt)",),
 }
 
 # Functions whose result is not a deterministic function of the inputs.
@@ -250,8 +255,12 @@ def _quiet(fn, *args):
 
 
 def _first_line(exc):
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"[:160]
+    """The error's first line; a heading line ending in ':' gets the next line too."""
+    text = [t.strip() for t in str(exc).strip().splitlines() if t.strip()]
+    line = text[0] if text else ""
+    if line.endswith(":") and len(text) > 1:
+        line = f"{line} {text[1]}"
+    return f"{type(exc).__name__}: {line}"[:200]
 
 
 def check_function(qualname, numba_oracle=True):
@@ -353,6 +362,13 @@ def run(names=None, timeout=60.0, isolate=True):
             if worker is None or worker.proc is None:
                 worker = _Worker()
             res = worker.ask(q, oracle, timeout)
+            if res["status"] == "no recipe":
+                # Numba shares per-signature implementation keys between targets, so what
+                # numlir typed earlier in this process can make Numba's njit fail: once more
+                # in a fresh process
+                fresh = _Worker()
+                res = fresh.ask(q, oracle, timeout)
+                fresh.close()
         res["numba"] = oracle
         results.append(res)
     if worker is not None:
