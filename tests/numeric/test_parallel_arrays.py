@@ -519,3 +519,23 @@ def test_grid_chunks_c_and_f_destinations(tiny_chunks, shape, order):
             assert np.isclose(got[1], want[1], rtol=1e-12) and got[2] == want[2]
     finally:
         numlir.set_num_threads(old)
+
+
+@numlir.njit(parallel=True)
+def _par_inner(a):
+    return np.sum(a * 2.0) + (a + 1.0).max()
+
+
+def par_outer(m):
+    s = 0.0
+    for i in numlir.prange(m.shape[0]):
+        s += _par_inner(m[i])          # inside a prange body: the serial variant
+    return s + _par_inner(m[0])        # from the caller: its own regions
+
+
+def test_parallel_callee_in_and_out_of_prange(nthreads):
+    fp = numlir.njit(parallel=True)(par_outer)
+    m = rng(0).random((16, LARGE))
+    want = sum(np.sum(r * 2.0) + (r + 1.0).max() for r in m) + np.sum(m[0] * 2.0) + \
+        (m[0] + 1.0).max()
+    assert np.isclose(fp(m), want, rtol=1e-12)
