@@ -232,11 +232,31 @@ def _items(idxty, idxval):
     return [(idxty, idxval)]
 
 
+def _getitem_0d_indices(ctx, sig, args):
+    arrty, idxty = sig.args
+    items = []
+    for t, v in _items(idxty, args[1]):
+        if isinstance(t, Arr):
+            if t.ndim != 0 or not isinstance(t.dtype, types.Integer):
+                raise UnsupportedError("this index", sig.args, loc=ctx.loc)
+            t, v = t.dtype, av.load_elem(ctx, v, [], t.dtype)
+        items.append((t, v))
+    if isinstance(idxty, types.BaseTuple):
+        newty = types.Tuple([t for t, _ in items])
+        newval = dm.make_tuple(newty, [v for _, v in items])
+    else:
+        (newty, newval), = items
+    return basic.array_getitem(ctx, sig.replace(args=(arrty, newty)), [args[0], newval])
+
+
 # -- rules ----------------------------------------------------------------------------------------
 @lower(operator.getitem, Arr, Arr)
 @lower(operator.getitem, Arr, types.BaseTuple)
 def array_fancy_getitem(ctx, sig, args):
     arrty, idxty = sig.args
+    if not isinstance(sig.return_type, Arr):
+        # 0-d integer index arrays (``a[x]`` for ``x`` from np.nditer) index like integers
+        return _getitem_0d_indices(ctx, sig, args)
     if isinstance(idxty, Arr) and _is_full_mask(arrty, idxty):
         return _mask_get(ctx, sig, args[0], args[1])
     items = _items(idxty, args[1])

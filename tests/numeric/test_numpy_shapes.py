@@ -215,3 +215,23 @@ def kaiser(n, beta):
 
 def test_kaiser():                          # Numba's implementation holds constant arrays
     _check(kaiser, 7, 2.5)
+
+
+@numlir.njit
+def take(a, idx):
+    return np.take(a, idx)
+
+
+@numlir.njit
+def index_by_0d(a, idx):
+    s = 0.0
+    for x in np.nditer(idx):                # x: a 0-d integer array
+        s += a[x].sum() + a[x, -1]
+    return s
+
+
+def test_take_and_0d_index_arrays():
+    m = np.arange(12.0).reshape(3, 4)
+    _check(take, m, np.array([[3, 0, 11], [5, -1, 4]]))
+    _check(take, m[:, ::2], np.array([0, 5, 2]))
+    _check(index_by_0d, m, np.array([0, 2, -1]))
