@@ -28,6 +28,7 @@ _CORE_RULES = (
     "ufunc_two_outputs",
     "closeness",
     "clip",
+    "zip_iter",
     "real_imag",
     "array_operators",
     "linalg_loops",

@@ -235,3 +235,20 @@ def test_take_and_0d_index_arrays():
     _check(take, m, np.array([[3, 0, 11], [5, -1, 4]]))
     _check(take, m[:, ::2], np.array([0, 5, 2]))
     _check(index_by_0d, m, np.array([0, 2, -1]))
+
+
+@numlir.njit
+def zips(a, b, n, t):
+    s = 0.0
+    for x, y in zip(a, b):
+        s += x * y
+    for i, x, y in zip(range(n), t, a):
+        s += i * 100 + x * 10 + y
+    for row, k in zip(b.reshape(2, -1), range(5)):
+        s += row.sum() * k
+    return s
+
+
+def test_zip():
+    _check(zips, np.arange(5.0), np.arange(6.0), 4, (1, 2, 3))
+    _check(zips, np.arange(3.0), np.arange(2.0), 0, (1, 2, 3))
