@@ -8,6 +8,9 @@ int64, so numlir treats every int64/float64/complex128/bool scalar mixed with ar
 scalar (the common case: literals and values computed in Python); other scalar types (int8,
 float32 ...) can only come from NumPy scalars and stay strong.
 
+Integer inputs mixed with float ones are promoted as NumPy does (``float32_array + int64_array``
+is float64; Numba's loop search lets any integer cast to any float and gives float32).
+
 The ufunc typing template (``Numpy_rules_ufunc._handle_inputs``, shared by ufunc calls and the
 array operators) is wrapped; the wrapper changes nothing unless the numlir target is typing.
 """
@@ -77,12 +80,37 @@ def install():
             nin = ufunc.nin
             args_in = [a.as_array if isinstance(a, types.ArrayCompatible) else a
                        for a in args[:nin]]
-            base_types = adjust(list(base_types[:nin]), args_in) + list(base_types[nin:])
+            inputs = _mixed_kinds(ufunc, adjust(list(base_types[:nin]), args_in))
+            base_types = inputs + list(base_types[nin:])
         return base_types, explicit_outputs, ndims, layout
 
     Numpy_rules_ufunc._handle_inputs = classmethod(_handle_inputs)
     _install_where()
     _installed = True
+
+
+def _homogeneous(ufunc):
+    """Whether every loop of ``ufunc`` takes all its inputs in one type (add, less, hypot ...,
+    not ldexp)."""
+    return all(len(set(t.split("->")[0])) == 1 for t in ufunc.types
+               if not set(t) & set("OmM"))        # object and datetime loops aside
+
+
+def _mixed_kinds(ufunc, base):
+    """Integer inputs mixed with float/complex ones take NumPy's promoted type: Numba's loop
+    search lets any integer cast to any float (float32_array + int64_array would be float32;
+    NumPy gives float64)."""
+    if ufunc.nin < 2 or not _homogeneous(ufunc):
+        return base
+    ints = [t for t in base if isinstance(t, types.Integer)]
+    if not ints or not any(isinstance(t, (types.Float, types.Complex)) for t in base):
+        return base
+    from numba.np.numpy_support import as_dtype, from_dtype
+    try:
+        promoted = from_dtype(np.result_type(*[as_dtype(t) for t in base]))
+    except (NotImplementedError, TypeError):
+        return base
+    return [promoted if isinstance(t, types.Integer) else t for t in base]
 
 
 def _install_where():

@@ -391,3 +391,20 @@ def test_where_with_python_scalar_branch_is_weak(dtype):
     for g, w in zip(where_weak(c > 0, x), _np(where_weak, c > 0, x)):
         assert g.dtype == w.dtype, (g.dtype, w.dtype)
         np.testing.assert_allclose(g, w, rtol=1e-6)
+
+
+@numlir.njit
+def mixed_kinds(a, b):
+    return a + b, a / b, np.maximum(a, b), a < b, np.subtract(b, a), a ** 2 * b
+
+
+@pytest.mark.parametrize("fdt,idt", [(np.float32, np.int64), (np.float32, np.int32),
+                                     (np.float32, np.int16), (np.float32, np.uint64),
+                                     (np.float64, np.int8), (np.float64, np.uint32)])
+def test_int_float_mixes_promote_as_numpy(fdt, idt):
+    a = (sample((3, 4), np.float64) + 1).astype(fdt)
+    b = np.arange(1, 13).reshape(3, 4).astype(idt)
+    got, want = mixed_kinds(a, b), _np(mixed_kinds, a, b)
+    for g, w in zip(got, want):
+        assert g.dtype == w.dtype, (g.dtype, w.dtype)
+        np.testing.assert_allclose(g, w, rtol=1e-6)
