@@ -8,7 +8,7 @@ import operator
 
 import numpy as np
 from mlir.dialects import arith
-from numba.core import types
+from numba.core import types, typing
 
 from numlir.lowering.fusion import fusible
 from numlir.lowering.registry import lower
@@ -36,6 +36,8 @@ def _via(py_op):
         at = sig.args[0] if keep else rt
         op = _COMPLEX.get(py_op, py_op) if isinstance(at, types.Complex) else py_op
         vals = [ctx.cast(v, t, at) for v, t in zip(args, sig.args)]
+        if isinstance(at, types.Complex) and py_op in _COMPLEX_SPECIAL:
+            return ctx.cast(_COMPLEX_SPECIAL[py_op](ctx, at, *vals), at, rt)
         inner = sig.replace(args=(at,) * len(vals))
         rsig = ctx.tir_typing_context().resolve_function_type(op, inner.args, {})
         if rsig is None or len(rsig.args) != len(vals) or any(
@@ -45,6 +47,44 @@ def _via(py_op):
         out = ctx.call_rule(ctx.resolve_op(op, rsig), rsig, vals)
         return ctx.cast(out, rsig.return_type, rt)
     return rule
+
+
+def _complex_parts(ctx, z):
+    from mlir.dialects import complex as cplx
+    return cplx.re(z), cplx.im(z)
+
+
+def _complex_extreme(is_min):
+    """NumPy's minimum/maximum of complex numbers: lexicographic on (real, imag), a NaN in
+    either part of either operand wins (the first one)."""
+    def build(ctx, ty, a, b):
+        F = arith.CmpFPredicate
+        ar, ai = _complex_parts(ctx, a)
+        br, bi = _complex_parts(ctx, b)
+        a_nan = arith.ori(arith.cmpf(F.UNO, ar, ar), arith.cmpf(F.UNO, ai, ai))
+        b_nan = arith.ori(arith.cmpf(F.UNO, br, br), arith.cmpf(F.UNO, bi, bi))
+        first, second = (F.OLT, F.OLE) if is_min else (F.OGT, F.OGE)
+        a_first = arith.ori(arith.cmpf(first, ar, br),
+                            arith.andi(arith.cmpf(F.OEQ, ar, br), arith.cmpf(second, ai, bi)))
+        pick = arith.select(a_first, a, b)
+        return arith.select(a_nan, a, arith.select(b_nan, b, pick))
+    return build
+
+
+def _complex_log_base(base):
+    """log10/log2 of complex numbers: cmath.log scaled by 1/ln(base)."""
+    def build(ctx, ty, z):
+        from mlir.dialects import complex as cplx
+        log = ctx.call_rule(ctx.resolve_op(cmath.log, typing.signature(ty, ty)),
+                            typing.signature(ty, ty), [z])
+        re, im = _complex_parts(ctx, log)
+        scale = arith.constant(re.type, 1.0 / math.log(base))
+        return cplx.create_(log.type, arith.mulf(re, scale), arith.mulf(im, scale))
+    return build
+
+
+_COMPLEX_SPECIAL = {min: _complex_extreme(True), max: _complex_extreme(False),
+                    math.log10: _complex_log_base(10.0), math.log2: _complex_log_base(2.0)}
 
 
 def _true_divide(ctx, sig, args):

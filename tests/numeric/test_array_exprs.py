@@ -408,3 +408,19 @@ def test_int_float_mixes_promote_as_numpy(fdt, idt):
     for g, w in zip(got, want):
         assert g.dtype == w.dtype, (g.dtype, w.dtype)
         np.testing.assert_allclose(g, w, rtol=1e-6)
+
+
+@numlir.njit
+def complex_extremes_logs(a, b):
+    return (np.minimum(a, b), np.maximum(a, b), np.log10(a), np.log2(b),
+            np.minimum(a[0], b[1]), np.log10(a[0]))
+
+
+def test_complex_minimum_maximum_log10_log2():
+    nan = np.nan
+    a = np.array([1 + 2j, 3 - 1j, complex(nan, 0), 2 + 2j, 1 + 1j, -1 + 0j, 0j])
+    b = np.array([1 + 1j, 4 - 1j, 0j, complex(2, nan), 1 + 1j, -1 - 1j, complex(0, nan)])
+    for dtype in (np.complex128, np.complex64):
+        for g, w in zip(complex_extremes_logs(a.astype(dtype), b.astype(dtype)),
+                        _np(complex_extremes_logs, a.astype(dtype), b.astype(dtype))):
+            np.testing.assert_allclose(g, w, rtol=1e-6, equal_nan=True)
