@@ -1,6 +1,6 @@
 """NumPy coverage report: which of the NumPy functions Numba supports numlir compiles correctly.
 
-    python -m numlir.tools.numpy_coverage [NAME ...] [--timeout S] [--failures-only]
+    python -m numlir.tools.numpy_coverage [NAME ...] [--timeout S] [--jobs N] [--failures-only]
 
 The function list is derived from Numba: every attribute of ``numpy`` and ``numpy.linalg`` that
 Numba's CPU typing context has a type for (the global registrations of ``npydecl`` and of the
@@ -348,19 +348,26 @@ class _Worker:
             self.proc = None
 
 
-def run(names=None, timeout=60.0, isolate=True):
+def run(names=None, timeout=60.0, isolate=True, jobs=1):
     """Results for ``names`` (qualified or short; default: every supported function), each with
-    ``numba`` saying whether Numba supports the function."""
+    ``numba`` saying whether Numba supports the function. ``jobs`` worker processes share the
+    list (each function still runs in one process after the ones before it in its share)."""
     by_numba = {q: numba for q, _, numba in supported_functions()}
     funcs = list(by_numba) if not names else [_qualify(n) for n in names]
-    results, worker = [], None
-    for q in funcs:
-        oracle = by_numba.get(q, True)
-        if not isolate:
-            res = check_function(q, oracle)
-        else:
+    if not isolate:
+        results = [check_function(q, by_numba.get(q, True)) for q in funcs]
+    else:
+        import concurrent.futures
+        import threading
+        local = threading.local()
+        workers = []
+
+        def one(q):
+            oracle = by_numba.get(q, True)
+            worker = getattr(local, "worker", None)
             if worker is None or worker.proc is None:
-                worker = _Worker()
+                worker = local.worker = _Worker()
+                workers.append(worker)
             res = worker.ask(q, oracle, timeout)
             if res["status"] == "no recipe":
                 # Numba shares per-signature implementation keys between targets, so what
@@ -369,10 +376,13 @@ def run(names=None, timeout=60.0, isolate=True):
                 fresh = _Worker()
                 res = fresh.ask(q, oracle, timeout)
                 fresh.close()
-        res["numba"] = oracle
-        results.append(res)
-    if worker is not None:
-        worker.close()
+            return res
+        with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
+            results = list(pool.map(one, funcs))
+        for worker in workers:
+            worker.close()
+    for q, res in zip(funcs, results):
+        res["numba"] = by_numba.get(q, True)
     return results
 
 
@@ -397,13 +407,15 @@ def main(argv=None):
     parser.add_argument("names", nargs="*", help="functions to check (default: all)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per function")
     parser.add_argument("--failures-only", action="store_true", help="list only non-passing")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="worker processes (default: 2 or the CPU count if smaller)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         _worker()
         return 0
     t0 = time.perf_counter()
-    results = run(args.names, args.timeout)
+    results = run(args.names, args.timeout, jobs=args.jobs)
     from numlir.tools.report import print_table
     def rows(numba):
         return [[r["name"], r["status"], r.get("call", ""), r["detail"]] for r in results

@@ -22,10 +22,11 @@ def test_report_on_a_few_functions(capsys):
     assert re.search(r"np.frexp +pass", out)
 
 
-def test_in_process_statuses():
-    results = {r["name"]: r for r in cov.run(["cumsum", "isnat"], isolate=False)}
+def test_in_process_statuses(monkeypatch):
+    monkeypatch.setitem(cov.SPECIFIC, "diag", ("{f}(v, 1, 2, 3)",))     # NumPy rejects it
+    results = {r["name"]: r for r in cov.run(["cumsum", "diag"], isolate=False)}
     assert results["np.cumsum"]["status"] == "pass"
-    assert results["np.isnat"]["status"] == "no recipe"
+    assert results["np.diag"]["status"] == "no recipe"
 
 
 def test_same_result_reports_dtype_and_values():
