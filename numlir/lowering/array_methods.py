@@ -151,10 +151,11 @@ def reshape(ctx, srcty, src, sizes, resty, always_copy=False):
     C-ordered copy reshaped."""
     if not always_copy and _c_contiguous(srcty):
         return reshape_view(ctx, srcty, src, sizes, resty)
-    if not always_copy and resty.ndim and (resty.layout == "A" or srcty.layout == "F"
-                                            and resty.ndim == 1):
+    if not always_copy and (resty.layout == "A" or srcty.layout == "F" and resty.ndim <= 1):
         meta = av.metadata(src)
         sizes = _new_sizes(ctx, av.product(meta.sizes), sizes)
+        if not sizes:       # one element: always a view
+            return av.view(resty, meta.base, meta.offset, [], [])
         return _reshape_strided(ctx, srcty, src, sizes, resty)
     ctype = srcty.copy(layout="C", readonly=False)
     src, srcty = copy_array(ctx, srcty, src, ctype), ctype

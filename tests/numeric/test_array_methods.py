@@ -159,6 +159,18 @@ def test_reshape_every_dtype(dtype):
     check(reshape_tuple, layout((4, 3), dtype, "F"), (12,))
 
 
+@numlir.njit
+def reshape_strided_block(a, shape):
+    # an 'A' view inside compiled code (an argument of one element would be typed 'C')
+    return a[::2, ::3][1:2, 1:].reshape(shape)
+
+
+@pytest.mark.parametrize("shape", [(), (1, 1, 1), (1,), (2,), (2, 1), (1, 2)], ids=str)
+def test_reshape_small_strided_views(shape):
+    check(reshape_strided_block, layout((4, 6), np.float64, "C"), shape)
+    check(reshape_strided_block, layout((4, 9), np.float64, "F"), shape)
+
+
 def test_reshape_empty_and_0d():
     check(reshape_tuple, np.zeros((0, 3)), (3, 0))
     check(reshape_tuple, np.zeros((0, 3)), (0, 5, 2))
