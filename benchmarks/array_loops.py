@@ -28,7 +28,15 @@ import textwrap
 
 import numpy as np
 
-from numlir.tools.report import fmt_time, geomean, median_pair, print_header, print_table, time_once
+from numlir.tools.report import (
+    fmt_time,
+    geomean,
+    median_pair,
+    precompile_numlir,
+    print_header,
+    print_table,
+    time_once,
+)
 
 # Each entry: (name, source defining it with @jit, big args, small args) -- the args are Python
 # expressions evaluated with ``np`` in scope; the small ones are for the compile-time children.
@@ -142,6 +150,7 @@ def define(jit, name, src):
 
 
 def run_child(module, name, src, args):
+    precompile_numlir()
     code = CHILD.format(module=module, src=textwrap.dedent(src), args=args, name=name)
     env = dict(os.environ)
     env.pop("NUMBA_CACHE_DIR", None)

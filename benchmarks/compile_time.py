@@ -26,7 +26,7 @@ import subprocess
 import sys
 import textwrap
 
-from numlir.tools.report import geomean, print_header, print_table
+from numlir.tools.report import geomean, precompile_numlir, print_header, print_table
 from numlir.tools.showcase import results_equal
 
 # Each entry: (name, source defining it with @jit, args as a Python expression).
@@ -180,6 +180,7 @@ def run_child(module, cold_idx, warm_idx, src):
     cold, warm = FUNCTIONS[cold_idx], FUNCTIONS[warm_idx]
     code = CHILD.format(module=module, src=src, cold=cold[0], warm=warm[0],
                         cold_args=cold[2], warm_args=warm[2])
+    precompile_numlir()
     env = dict(os.environ)
     env.pop("NUMBA_CACHE_DIR", None)
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -102,3 +102,14 @@ def median_pair(fn_a, fn_b, args, repeats):
         ta.append(time_once(fn_a, args))
         tb.append(time_once(fn_b, args))
     return statistics.median(ta), statistics.median(tb)
+
+
+def precompile_numlir():
+    """Write numlir's bytecode caches before timing fresh processes. A pip install writes them
+    for Numba and for a non-editable numlir; an editable checkout (and PYTHONDONTWRITEBYTECODE=1,
+    as in CI) would otherwise recompile numlir's sources in every child (~0.1 s of its first
+    call)."""
+    import compileall
+
+    import numlir
+    compileall.compile_dir(os.path.dirname(numlir.__file__), quiet=1)
