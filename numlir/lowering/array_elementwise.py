@@ -30,7 +30,7 @@ _UNARY = (operator.neg, operator.pos, operator.invert)
 
 def broadcast_shape(ctx, shapes):
     """NumPy's broadcast of several shapes (lists of index values); ValueError if incompatible."""
-    ndim = max(len(s) for s in shapes)
+    ndim = max((len(s) for s in shapes), default=0)   # no array operand: a 0-d result
     out = []
     one = av.cindex(1)
     for d in range(ndim):

@@ -424,3 +424,15 @@ def test_complex_minimum_maximum_log10_log2():
         for g, w in zip(complex_extremes_logs(a.astype(dtype), b.astype(dtype)),
                         _np(complex_extremes_logs, a.astype(dtype), b.astype(dtype))):
             np.testing.assert_allclose(g, w, rtol=1e-6, equal_nan=True)
+
+
+@numlir.njit
+def where_of_scalars(a, x):
+    return np.multiply(np.where(a > x, a == 2, a + True), np.cos(x) >= -a)
+
+
+def test_where_of_scalars_is_zero_dimensional():
+    for a, x in ((-1.25, -2.25), (2.0, 1.0), (0.5, 3.0)):
+        got, want = where_of_scalars(a, x), _np(where_of_scalars, a, x)
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+        assert np.asarray(got).shape == np.asarray(want).shape
