@@ -68,10 +68,12 @@ def _c_contiguous(ty):
     return ty.layout == "C" or ty.ndim == 0 or (ty.ndim == 1 and ty.layout == "F")
 
 
-def _nocopy_strides(old_sizes, old_strides, new_sizes, out):
+def _nocopy_strides(old_sizes, old_strides, new_sizes, out, scratch):
     """Whether an array of ``old_sizes``/``old_strides`` (elements) can be viewed in C order with
     ``new_sizes``, NumPy's rule (``_attempt_nocopy_reshape``); if so the strides are put in
-    ``out``. Runs of old axes that merge into new ones must be contiguous among themselves."""
+    ``out``. Runs of old axes that merge into new ones must be contiguous among themselves.
+    ``scratch`` (two per old axis) is the caller's stack buffer: a small array allocated here
+    would become a stack allocation inside the caller's loops once inlined."""
     n = len(old_sizes)
     m = len(new_sizes)
     total = 1
@@ -83,8 +85,7 @@ def _nocopy_strides(old_sizes, old_strides, new_sizes, out):
             out[k] = acc
             acc *= max(new_sizes[k], 1)
         return True
-    dims = np.empty(n, np.int64)            # the old axes without the length-1 ones
-    strides = np.empty(n, np.int64)
+    dims, strides = scratch[:n], scratch[n:]    # the old axes without the length-1 ones
     kept = 0
     for k in range(n):
         if old_sizes[k] != 1:
@@ -123,12 +124,16 @@ def _reshape_strided(ctx, srcty, src, sizes, resty):
     i64 = types.int64
     old_t, new_t = types.UniTuple(i64, srcty.ndim), types.UniTuple(i64, m)
     outty = Arr(i64, 1, "C")
-    out = av.allocate(ctx, outty, [av.cindex(m)])
+    i64_mlir = ir.IntegerType.get_signless(64)
+    # stack buffers in the entry block: one slot each, even when the reshape is in a loop
+    out = memref.cast(dm.memref_type(outty), ctx.entry_alloca(ir.MemRefType.get([m], i64_mlir)))
+    scratch = memref.cast(dm.memref_type(outty),
+                          ctx.entry_alloca(ir.MemRefType.get([2 * srcty.ndim], i64_mlir)))
     ok = ctx.call_python(
-        _nocopy_strides, typing.signature(types.boolean, old_t, old_t, new_t, outty),
+        _nocopy_strides, typing.signature(types.boolean, old_t, old_t, new_t, outty, outty),
         [dm.make_tuple(old_t, [av.to_int64(s) for s in meta.sizes]),
          dm.make_tuple(old_t, [av.to_int64(s) for s in meta.strides]),
-         dm.make_tuple(new_t, [av.to_int64(s) for s in sizes]), out])
+         dm.make_tuple(new_t, [av.to_int64(s) for s in sizes]), out, scratch])
     if_op = scf.IfOp(ok, [dm.memref_type(resty)], has_else=True)
     with ir.InsertionPoint(if_op.then_block):
         strides = [av.load_elem(ctx, out, [av.cindex(k)], i64) for k in range(m)]

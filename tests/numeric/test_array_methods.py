@@ -219,6 +219,22 @@ def test_reshape_of_a_strided_view_writes_through():
 
 
 @numlir.njit
+def reshape_in_a_long_loop(a, n):
+    s = 0.0
+    for i in range(n):
+        s += a.reshape((a.shape[0], a.shape[1]))[1, 2] + a.reshape((-1, 2))[i % 6, 1]
+    return s
+
+
+def test_reshape_non_c_in_a_long_loop():
+    # the view-or-copy decision uses stack slots of the entry block: nothing grows per iteration
+    a = layout((3, 4), np.float64, "F")
+    n = 2_000_000
+    assert reshape_in_a_long_loop(a, n) == reshape_in_a_long_loop.py_func(a, 600) * (n // 600) \
+        + reshape_in_a_long_loop.py_func(a, n % 600)
+
+
+@numlir.njit
 def np_reshape_f(a):
     return np.reshape(a, (4, 3))
 
