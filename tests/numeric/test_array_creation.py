@@ -295,3 +295,26 @@ def test_negative_constant_dimension_raises_valueerror():
             print("ValueError", e)
         """)
     assert res.returncode == 0 and "ValueError" in res.stdout, res.stderr[-2000:]
+
+
+@pytest.mark.xfail(strict=True,
+                   reason="numlir: a small constant-size np.empty in a loop becomes a stack "
+                          "allocation inside the loop (the pipeline's promote-buffers-to-stack; "
+                          "MLIR's promotion has no alloca scope, LLVM never frees it), so the "
+                          "stack grows every iteration and a long loop crashes (SIGSEGV) when the "
+                          "buffer is indexed at run time")
+def test_small_temporary_in_a_long_loop():
+    res = _child("""
+        import numpy as np, numlir
+        @numlir.njit
+        def g(n):
+            s = 0.0
+            for i in range(n):
+                t = np.empty(4)
+                for k in range(4):
+                    t[k] = i + k
+                s += t[i % 4]
+            return s
+        print(g(3_000_000))
+        """)
+    assert res.returncode == 0 and res.stdout.strip() == "4500003000000.0", res.stderr[-2000:]
