@@ -40,6 +40,15 @@ def lower_slice(ctx, sig, args):
     return (start, stop, step)
 
 
+def _slice_member(index):
+    # Numba's values: a None start/stop reads as the sentinel for the step's direction
+    return lambda ctx, ty, value, resty: value[index]
+
+
+for _i, _name in enumerate(("start", "stop", "step")):
+    lower_getattr(types.SliceType, _name)(_slice_member(_i))
+
+
 # -- attributes ------------------------------------------------------------------------------------
 @lower_getattr(Arr, "shape")
 def array_shape(ctx, ty, arr, resty):

@@ -378,3 +378,23 @@ def test_extreme_values(dtype):
     for i in range(-len(a), len(a)):
         check(get_int, a, i)
     check(FORMS["slices"][0], a)
+
+
+@numlir.njit
+def slice_members(s):
+    return s.start, s.stop, s.step
+
+
+@numlir.njit
+def built_slice_members(n):
+    return slice(n).start, slice(1, n).stop, slice(None, None, -n).start, slice(2, n, 3).step
+
+
+def test_slice_members():
+    # given members read back as given; a None start/stop reads as Numba's sentinel
+    big = 2**63 - 1
+    assert slice_members(slice(2, 7, 3)) == (2, 7, 3)
+    assert slice_members(slice(-4, -1)) == (-4, -1, 1)
+    assert slice_members(slice(None, 5)) == (0, 5, 1)
+    assert slice_members(slice(None, None, -1)) == (big, -big - 1, -1)
+    assert built_slice_members(4) == (0, 4, big, 3)
