@@ -242,8 +242,8 @@ _keep_whole_method_fusion()
 
 
 # -- lowering ------------------------------------------------------------------------------------
-def _select_dim(ax, values, pick):
-    """``values[pick(j)]`` for the run-time axis ``ax``: a chain of selects."""
+def _select_dim(ax, values):
+    """``values[ax]`` for the run-time axis ``ax``: a chain of selects."""
     out = values[0]
     for d in range(1, len(values)):
         out = arith.select(arith.cmpi(P.eq, ax, av.cindex(d)), values[d], out)
@@ -261,6 +261,15 @@ def normalize_axis(ctx, value, ty, ndim):
     return ax
 
 
+def _literal_axis(axisty, ndim):
+    """The axis in [0, ndim) when its type is a literal (``a.sum(axis=0)``), else None."""
+    if isinstance(axisty, types.IntegerLiteral):
+        k = axisty.literal_value
+        k = k + ndim if k < 0 else k
+        return k if 0 <= k < ndim else None
+    return None
+
+
 class _Moved:
     """Geometry of an array with the axis ``ax`` moved last: outer sizes/strides, inner one."""
 
@@ -271,13 +280,43 @@ class _Moved:
             ge = arith.cmpi(P.sge, av.cindex(j), ax)
             self.outer_sizes.append(arith.select(ge, sizes[j + 1], sizes[j]))
             self.outer_strides.append(arith.select(ge, strides[j + 1], strides[j]))
-        self.inner_size = _select_dim(ax, sizes, None)
-        self.inner_stride = _select_dim(ax, strides, None)
+        self.inner_size = _select_dim(ax, sizes)
+        self.inner_stride = _select_dim(ax, strides)
 
     def view(self, arrty, meta):
         ty = Arr(arrty.dtype, len(self.outer_sizes) + 1, "A")
         return av.view(ty, meta.base, meta.offset, self.outer_sizes + [self.inner_size],
                        self.outer_strides + [self.inner_stride])
+
+
+def _permuted(sizes, strides, dims):
+    return [sizes[d] for d in dims], [strides[d] for d in dims]
+
+
+def _axis_then(sizes, strides, ax, c):
+    """Geometry with the run-time axis ``ax`` and then the dimension ``c`` (0 or the last; not
+    ``ax``) moved last, the other dimensions in order."""
+    nd = len(sizes)
+    rest = [d for d in range(nd) if d != c]
+    pos = ax if c == nd - 1 else arith.subi(ax, av.cindex(1))     # ax's place in ``rest``
+    mv = _Moved(*_permuted(sizes, strides, rest), pos)
+    return (mv.outer_sizes + [mv.inner_size, sizes[c]],
+            mv.outer_strides + [mv.inner_stride, strides[c]])
+
+
+def _contiguous_dim(arrty):
+    """The dimension whose stride is 1 when the array is contiguous ('A': if any, the last)."""
+    return 0 if arrty.layout == "F" else arrty.ndim - 1
+
+
+def _branch(cond, then, other):
+    op = scf.IfOp(cond, [], has_else=True)
+    with ir.InsertionPoint(op.then_block):
+        then()
+        scf.YieldOp([])
+    with ir.InsertionPoint(op.else_block):
+        other()
+        scf.YieldOp([])
 
 
 def _flat_source(ctx, arrty, arr):
@@ -296,13 +335,13 @@ def _lower_reduction(ctx, sig, args, op, keepdims):
     src_nd = arrty.ndim
     if _absent(axisty):
         srcty, src = _flat_source(ctx, arrty, arr)
-        ax = av.cindex(0)
+        ax, ax_const = av.cindex(0), 0
     else:
         srcty, src = arrty, arr
         ax = normalize_axis(ctx, axis, axisty, src_nd)
+        ax_const = _literal_axis(axisty, src_nd)
     meta = av.metadata(src)
     moved = _Moved(meta.sizes, meta.strides, ax)
-    view = moved.view(srcty, meta)
     if op in ("min", "max", "argmin", "argmax"):
         what = {"min": "zero-size array to reduction operation minimum which has no identity",
                 "max": "zero-size array to reduction operation maximum which has no identity",
@@ -316,19 +355,11 @@ def _lower_reduction(ctx, sig, args, op, keepdims):
                   else ctx.const(types.float64, 0.0))
     if op in _CUMULATIVE_OPS:
         out = av.allocate(ctx, rt, meta.sizes)
-        out_view = _Moved(meta.sizes, av.metadata(out).strides, ax).view(rt, av.metadata(out))
-
-        def body(ivs):
-            _cumulate(ctx, op, srcty.dtype, view, ivs, moved.inner_size, out_dt, out_view)
-        av.loop_nest(moved.outer_sizes, body)
+    else:
+        out = av.allocate(ctx, Arr(out_dt, len(moved.outer_sizes), "C"), moved.outer_sizes)
+    _Loops(ctx, op, srcty, meta, ax, moved, out, out_dt, ddof_v).emit(ax_const)
+    if op in _CUMULATIVE_OPS:
         return out
-    out_ty = Arr(out_dt, len(moved.outer_sizes), "C")
-    out = av.allocate(ctx, out_ty, moved.outer_sizes)
-
-    def body(ivs):
-        value = _reduce_line(ctx, op, srcty.dtype, view, ivs, moved.inner_size, out_dt, ddof_v)
-        av.store_elem(ctx, value, out, ivs, out_dt)
-    av.loop_nest(moved.outer_sizes, body)
     if not isinstance(rt, Arr):
         return av.load_elem(ctx, out, [], out_dt)
     if not keepdims:
@@ -349,18 +380,116 @@ def _lower_reduction(ctx, sig, args, op, keepdims):
     return av.view(rt, av.metadata(out).base, av.cindex(0), sizes, av.contiguous_strides(sizes))
 
 
+class _Loops:
+    """The loop nests of one reduction of ``src`` (metadata ``meta``) along the run-time axis
+    ``ax`` into the new C array ``out`` (the source's shape for cumsum/cumprod).
+
+    Two orders, so that the innermost loop always runs along the contiguous dimension c (the
+    last of a C array, the first of an F array): *along* when the axis is c (each line is one
+    contiguous fold, float sums reassociated so LLVM keeps vector partial sums), *across*
+    otherwise (for each reduced index the inner loop folds a row into one running value per
+    element of c). The choice is static for a literal axis, else an ``scf.if`` (a constant axis
+    folds it after inlining). An 'A' array gets the same two when its dimension c turns out
+    contiguous at run time, else the *strided* order: the axis moved last by a view."""
+
+    def __init__(self, ctx, op, srcty, meta, ax, moved, out, out_dt, ddof):
+        self.ctx, self.op, self.dt, self.nd = ctx, op, srcty.dtype, srcty.ndim
+        self.layout, self.meta, self.ax, self.moved = srcty.layout, meta, ax, moved
+        self.out, self.out_dt, self.ddof = out, out_dt, ddof
+        self.cumulative = op in _CUMULATIVE_OPS
+
+    def emit(self, ax_const):
+        c = _contiguous_dim(Arr(self.dt, self.nd, self.layout))
+
+        def by_axis():
+            if self.nd == 1 or ax_const == c:
+                self.along(c)
+            elif ax_const is not None:
+                self.across(c)
+            else:
+                _branch(arith.cmpi(P.eq, self.ax, av.cindex(c)),
+                        lambda: self.along(c), lambda: self.across(c))
+        if self.layout in "CF":
+            by_axis()
+            return
+        unit = arith.ori(arith.cmpi(P.eq, self.meta.strides[c], av.cindex(1)),
+                         arith.cmpi(P.ule, self.meta.sizes[c], av.cindex(1)))
+        _branch(unit, by_axis, self.strided)
+
+    def _view(self, dt, meta, sizes, strides, layout):
+        return av.view(Arr(dt, len(sizes), layout), meta.base, meta.offset, sizes, strides)
+
+    def along(self, c):
+        dims = [d for d in range(self.nd) if d != c] + [c]
+        sizes, strides = _permuted(self.meta.sizes, self.meta.strides, dims)
+        view = self._view(self.dt, self.meta, sizes, strides, "C")
+        out_view = self.out
+        if self.cumulative:
+            om = av.metadata(self.out)
+            out_view = self._view(self.out_dt, om, *_permuted(om.sizes, om.strides, dims),
+                                  "C" if c == self.nd - 1 else "A")
+        self._lines(view, sizes[:-1], sizes[-1], out_view)
+
+    def strided(self):
+        view = self.moved.view(Arr(self.dt, self.nd, "A"), self.meta)
+        out_view = self.out
+        if self.cumulative:
+            om = av.metadata(self.out)
+            out_view = _Moved(om.sizes, om.strides, self.ax).view(Arr(self.out_dt, 1, "A"), om)
+        self._lines(view, self.moved.outer_sizes, self.moved.inner_size, out_view)
+
+    def _lines(self, view, outer, n, out_view):
+        ctx, op, dt, out_dt = self.ctx, self.op, self.dt, self.out_dt
+
+        def body(ivs):
+            if self.cumulative:
+                _cumulate(ctx, op, dt, view, ivs, n, out_dt, out_view)
+            else:
+                value = _reduce_line(ctx, op, dt, view, ivs, n, out_dt, self.ddof)
+                av.store_elem(ctx, value, out_view, ivs, out_dt)
+        av.loop_nest(outer, body)
+
+    def across(self, c):
+        sizes, strides = _axis_then(self.meta.sizes, self.meta.strides, self.ax, c)
+        view = self._view(self.dt, self.meta, sizes, strides, "C")
+        om = av.metadata(self.out)
+        if self.cumulative:
+            osizes, ostrides = _axis_then(om.sizes, om.strides, self.ax, c)
+        else:
+            oc = 0 if c == 0 else self.nd - 2           # c among the result's dimensions
+            dims = [d for d in range(self.nd - 1) if d != oc] + [oc]
+            osizes, ostrides = _permuted(om.sizes, om.strides, dims)
+        out_view = self._view(self.out_dt, om, osizes, ostrides,
+                              "C" if c == self.nd - 1 else "A")
+        n, m = sizes[-2], sizes[-1]
+        rows = [(av.allocate(self.ctx, Arr(t, 1, "C"), [m]), t)
+                for t in _row_types(self.op, self.dt, self.out_dt)]
+        av.loop_nest(sizes[:-2], lambda ivs: _fold_rows(
+            self.ctx, self.op, self.dt, view, ivs, n, m, out_view, self.out_dt, self.ddof, rows))
+
+
 # -- scalar pieces ---------------------------------------------------------------------------------
-def _is_float(t):
-    return isinstance(t, types.Float)
+_CHUNK = 256        # elements per vectorized extreme in argmin/argmax along a line
+_LANES = 16          # running values of a float min/max along a line
 
 
-def _add(ctx, t):
+def _reassoc():
+    return ir.Attribute.parse("#arith.fastmath<reassoc>")
+
+
+def _add(ctx, t, reassoc=False):
+    if reassoc and isinstance(t, types.Float):
+        # lets LLVM keep several partial sums in vector lanes (as fused_reductions does; NumPy's
+        # pairwise summation is not sequential either)
+        return lambda a, b: arith.AddFOp(a, b, fastmath=_reassoc()).result
     from numlir.lowering.array_iteration import _adder
     return _adder(ctx, t)
 
 
-def _mul(t):
+def _mul(t, reassoc=False):
     if isinstance(t, types.Float):
+        if reassoc:
+            return lambda a, b: arith.MulFOp(a, b, fastmath=_reassoc()).result
         return arith.mulf
     if isinstance(t, types.Complex):
         from mlir.dialects import complex as cplx
@@ -368,7 +497,6 @@ def _mul(t):
     if isinstance(t, types.Boolean):
         return arith.andi
     return arith.muli
-
 
 def _truth(ctx, x, t):
     if isinstance(t, types.Boolean):
@@ -418,75 +546,88 @@ def _better(x, best, t, largest):
     return arith.cmpi(P.ugt if largest else P.ult, x, best)
 
 
-def _fold_line(view, ivs, n, start, inits, step, lo=None):
-    """``scf.for k in [lo, n)`` over ``view[ivs + (k,)]`` carrying ``inits``; final carries."""
-    loop = scf.ForOp(lo if lo is not None else av.cindex(0), n, av.cindex(1), inits)
+def _fold(lo, hi, inits, step):
+    """``scf.for k in [lo, hi)`` carrying ``inits`` through ``step(carried, k)``; final values."""
+    loop = scf.ForOp(lo, hi, av.cindex(1), inits)
     with ir.InsertionPoint(loop.body):
-        k = loop.induction_variable
-        new = step(list(loop.inner_iter_args), k)
-        scf.YieldOp(new)
+        scf.YieldOp(step(list(loop.inner_iter_args), loop.induction_variable))
     return list(loop.results)
 
 
+def _for(lo, hi, body):
+    loop = scf.ForOp(lo, hi, av.cindex(1))
+    with ir.InsertionPoint(loop.body):
+        body(loop.induction_variable)
+        scf.YieldOp([])
+
+
+def _sum_acc(op, out_dt):
+    """A float32 sum in float64: NumPy's pairwise float32 sum is that accurate, a sequential
+    float32 one is not (relative error ~n * 2**-24). cumsum stays in its type, as NumPy's
+    sequential one does."""
+    if op == "sum":
+        return {types.float32: types.float64, types.complex64: types.complex128}.get(out_dt,
+                                                                                     out_dt)
+    return out_dt
+
+
 def _reduce_line(ctx, op, dt, view, ivs, n, out_dt, ddof):
+    """``op`` of ``view[ivs + (k,)]`` for k in [0, n): one fold along the line."""
+    zero, one = av.cindex(0), av.cindex(1)
+
     def load(k):
         return av.load_elem(ctx, view, list(ivs) + [k], dt)
 
     if op in ("sum", "prod"):
-        # a float32 sum in float64: NumPy's pairwise float32 sum is that accurate, a sequential
-        # float32 one is not (relative error ~n * 2**-24)
-        acc_t = {types.float32: types.float64,
-                 types.complex64: types.complex128}.get(out_dt, out_dt) if op == "sum" else out_dt
-        combine = _add(ctx, acc_t) if op == "sum" else _mul(acc_t)
+        acc_t = _sum_acc(op, out_dt)
+        combine = _add(ctx, acc_t, True) if op == "sum" else _mul(acc_t, True)
 
         def step(acc, k):
             return [combine(acc[0], ctx.cast(load(k), dt, acc_t))]
-        total = _fold_line(view, ivs, n, None, [ctx.const(acc_t, 0 if op == "sum" else 1)],
-                           step)[0]
+        total = _fold(zero, n, [ctx.const(acc_t, 0 if op == "sum" else 1)], step)[0]
         return ctx.cast(total, acc_t, out_dt)
     if op in ("min", "max") and isinstance(dt, types.Complex):
         def step(acc, k):
             x = load(k)
             return [arith.select(_better(x, acc[0], dt, op == "max"), x, acc[0])]
-        return _fold_line(view, ivs, n, None, [load(av.cindex(0))], step, lo=av.cindex(1))[0]
+        return _fold(one, n, [load(zero)], step)[0]
     if op in ("min", "max"):
-        pick = _pick(dt, op == "max")
-
-        def step(acc, k):
-            return [pick(acc[0], load(k))]
-        first = load(av.cindex(0))
-        return _fold_line(view, ivs, n, None, [first], step, lo=av.cindex(1))[0]
-    if op in ("argmin", "argmax"):
+        return _extreme(dt, load, zero, n, op == "max")
+    if op in ("argmin", "argmax") and isinstance(dt, types.Complex):
         def step(acc, k):
             x = load(k)
             take = _better(x, acc[0], dt, op == "argmax")
             return [arith.select(take, x, acc[0]), arith.select(take, k, acc[1])]
-        first = load(av.cindex(0))
-        _, idx = _fold_line(view, ivs, n, None, [first, av.cindex(0)], step, lo=av.cindex(1))
-        return av.to_int64(idx)
+        return av.to_int64(_fold(one, n, [load(zero), zero], step)[1])
+    if op in ("argmin", "argmax"):
+        return av.to_int64(_arg_extreme(dt, load, n, op == "argmax"))
     if op in ("any", "all"):
         combine = arith.ori if op == "any" else arith.andi
 
         def step(acc, k):
             return [combine(acc[0], _truth(ctx, load(k), dt))]
-        return _fold_line(view, ivs, n, None, [ctx.const(types.boolean, op == "all")], step)[0]
+        return _fold(zero, n, [ctx.const(types.boolean, op == "all")], step)[0]
     # mean, var, std: accumulate in the result's (complex) type, at least float64 for f32 inputs
     acc_t = _mean_acc(dt, out_dt)
-    add = _add(ctx, acc_t)
+    add = _add(ctx, acc_t, True)
 
     def step(acc, k):
         return [add(acc[0], ctx.cast(load(k), dt, acc_t))]
-    total = _fold_line(view, ivs, n, None, [ctx.const(acc_t, 0)], step)[0]
-    count = ctx.cast(av.to_int64(n), types.int64, acc_t)
-    mean = _div(total, count, acc_t)
+    total = _fold(zero, n, [ctx.const(acc_t, 0)], step)[0]
+    mean = _div(total, ctx.cast(av.to_int64(n), types.int64, acc_t), acc_t)
     if op == "mean":
         return ctx.cast(mean, acc_t, out_dt)
     real_t = acc_t.underlying_float if isinstance(acc_t, types.Complex) else acc_t
+    add_real = _add(ctx, real_t, True)
 
     def step2(acc, k):
         d = _sub(ctx.cast(load(k), dt, acc_t), mean, acc_t)
-        return [arith.addf(acc[0], _abs2(d, acc_t))]
-    ss = _fold_line(view, ivs, n, None, [ctx.const(real_t, 0.0)], step2)[0]
+        return [add_real(acc[0], _abs2(d, acc_t))]
+    ss = _fold(zero, n, [ctx.const(real_t, 0.0)], step2)[0]
+    return _variance(ctx, op, ss, n, ddof, real_t, out_dt)
+
+
+def _variance(ctx, op, ss, n, ddof, real_t, out_dt):
     # NumPy divides by max(n - ddof, 0): inf or nan, never a negative variance
     denom = arith.maximumf(arith.subf(ctx.cast(av.to_int64(n), types.int64, real_t),
                                       ctx.cast(ddof, types.float64, real_t)),
@@ -495,6 +636,156 @@ def _reduce_line(ctx, op, dt, view, ivs, n, out_dt, ddof):
     if op == "std":
         var = mmath.sqrt(var)
     return ctx.cast(var, real_t, out_dt)
+
+
+def _extreme(dt, load, lo, hi, largest):
+    """The maximum (``largest``) or minimum of ``load(k)``, k in [lo, hi) (not empty). LLVM does
+    not vectorize a fold of NaN-propagating float maxima (``arith.maximumf`` expands to compares
+    and selects), so floats keep ``_LANES`` running values, one per element of a block, which
+    its SLP vectorizer turns into vector operations; the rest of the line goes one by one."""
+    pick = _pick(dt, largest)
+    if not isinstance(dt, types.Float):
+        return _fold(arith.addi(lo, av.cindex(1)), hi, [load(lo)],
+                     lambda acc, k: [pick(acc[0], load(k))])[0]
+    lanes = av.cindex(_LANES)
+    end = arith.addi(lo, arith.muli(arith.divui(arith.subi(hi, lo), lanes), lanes))
+    loop = scf.ForOp(lo, end, lanes, [load(lo)] * _LANES)     # max(x, x) == x: any start
+    with ir.InsertionPoint(loop.body):
+        k = loop.induction_variable
+        scf.YieldOp([pick(acc, load(arith.addi(k, av.cindex(i))))
+                     for i, acc in enumerate(loop.inner_iter_args)])
+    accs = list(loop.results)
+    while len(accs) > 1:
+        accs = [pick(accs[i], accs[i + 1]) for i in range(0, len(accs), 2)]
+    return _fold(end, hi, accs, lambda acc, k: [pick(acc[0], load(k))])[0]
+
+
+def _arg_extreme(dt, load, n, largest):
+    """Index of the first extreme of ``load(k)``, k in [0, n) (n > 0), for a real or bool type:
+    the extreme of each chunk of ``_CHUNK`` elements (a fold LLVM vectorizes), the first chunk
+    holding the overall extreme (a NaN counts as extreme), then the first element of that chunk
+    equal to it (or NaN). A select chain carrying the index would not vectorize."""
+    zero, one, size = av.cindex(0), av.cindex(1), av.cindex(_CHUNK)
+
+    def bounds(chunk):
+        lo = arith.muli(chunk, size)
+        return lo, arith.minui(arith.addi(lo, size), n)
+
+    def extreme(chunk):
+        return _extreme(dt, load, *bounds(chunk), largest)
+
+    def step(acc, chunk):
+        x = extreme(chunk)
+        take = _better(x, acc[0], dt, largest)
+        return [arith.select(take, x, acc[0]), arith.select(take, chunk, acc[1])]
+    chunks = arith.ceildivui(n, size)
+    best, chunk = _fold(one, chunks, [extreme(zero), zero], step)
+    lo, hi = bounds(chunk)
+
+    def find(acc, k):
+        x = load(k)
+        if isinstance(dt, types.Float):
+            F = arith.CmpFPredicate
+            hit = arith.ori(arith.cmpf(F.OEQ, x, best), arith.cmpf(F.UNO, x, x))
+        else:
+            hit = arith.cmpi(P.eq, x, best)
+        return [arith.minui(acc[0], arith.select(hit, k, hi))]       # a vectorizable min
+    return _fold(lo, hi, [hi], find)[0]
+
+
+def _row_types(op, dt, out_dt):
+    """Element types of the running values ``_fold_rows`` keeps, one row each."""
+    if op in ("min", "max"):
+        return [dt]
+    if op in ("argmin", "argmax"):
+        return [dt, types.int64]
+    if op in ("any", "all"):
+        return [types.boolean]
+    if op in ("mean", "var", "std"):
+        acc_t = _mean_acc(dt, out_dt)
+        real_t = acc_t.underlying_float if isinstance(acc_t, types.Complex) else acc_t
+        return [acc_t] if op == "mean" else [acc_t, real_t]
+    return [_sum_acc(op, out_dt)]
+
+
+def _fold_rows(ctx, op, dt, view, ivs, n, m, out_view, out_dt, ddof, rows):
+    """``op`` of ``view[ivs + (k, j)]`` over k in [0, n) into ``out_view[ivs + (j,)]`` for every
+    j in [0, m) (cumsum/cumprod: into ``out_view[ivs + (k, j)]``): the inner loop runs along j,
+    the contiguous dimension, updating running values kept in the scratch ``rows``."""
+    zero, one = av.cindex(0), av.cindex(1)
+    ivs = list(ivs)
+
+    def load(k, j):
+        return av.load_elem(ctx, view, ivs + [k, j], dt)
+
+    def get(r, j):
+        return av.load_elem(ctx, rows[r][0], [j], rows[r][1])
+
+    def put(r, j, value):
+        av.store_elem(ctx, value, rows[r][0], [j], rows[r][1])
+
+    def each_row(fn):
+        _for(zero, m, fn)
+
+    def each(lo, fn):
+        _for(lo, n, lambda k: _for(zero, m, lambda j: fn(k, j)))
+
+    def result(fn):
+        each_row(lambda j: av.store_elem(ctx, fn(j), out_view, ivs + [j], out_dt))
+
+    acc_t = rows[0][1]
+    if op in ("min", "max", "argmin", "argmax"):
+        largest = op in ("max", "argmax")
+        each_row(lambda j: put(0, j, load(zero, j)))
+        if op in ("argmin", "argmax"):
+            each_row(lambda j: put(1, j, ctx.const(types.int64, 0)))
+
+        def step(k, j):
+            x, best = load(k, j), get(0, j)
+            if op in ("min", "max") and not isinstance(dt, types.Complex):
+                put(0, j, _pick(dt, largest)(best, x))
+                return
+            take = _better(x, best, dt, largest)
+            put(0, j, arith.select(take, x, best))
+            if op in ("argmin", "argmax"):
+                put(1, j, arith.select(take, av.to_int64(k), get(1, j)))
+        each(one, step)
+        result(lambda j: get(1 if op in ("argmin", "argmax") else 0, j))
+        return
+    if op in ("any", "all"):
+        combine, start = (arith.ori, False) if op == "any" else (arith.andi, True)
+    elif op in ("prod", "cumprod"):
+        combine, start = _mul(acc_t), 1
+    else:
+        combine, start = _add(ctx, acc_t), 0
+    each_row(lambda j: put(0, j, ctx.const(acc_t, start)))
+
+    def step(k, j):
+        x = load(k, j)
+        value = combine(get(0, j), _truth(ctx, x, dt) if op in ("any", "all")
+                        else ctx.cast(x, dt, acc_t))
+        put(0, j, value)
+        if op in _CUMULATIVE_OPS:
+            av.store_elem(ctx, ctx.cast(value, acc_t, out_dt), out_view, ivs + [k, j], out_dt)
+    each(zero, step)
+    if op in _CUMULATIVE_OPS:
+        return
+    if op in ("sum", "prod", "any", "all"):
+        result(lambda j: ctx.cast(get(0, j), acc_t, out_dt))
+        return
+    count = ctx.cast(av.to_int64(n), types.int64, acc_t)
+    if op == "mean":
+        result(lambda j: ctx.cast(_div(get(0, j), count, acc_t), acc_t, out_dt))
+        return
+    real_t = rows[1][1]
+    each_row(lambda j: (put(0, j, _div(get(0, j), count, acc_t)),
+                        put(1, j, ctx.const(real_t, 0.0))))
+
+    def step2(k, j):
+        d = _sub(ctx.cast(load(k, j), dt, acc_t), get(0, j), acc_t)
+        put(1, j, arith.addf(get(1, j), _abs2(d, acc_t)))
+    each(zero, step2)
+    result(lambda j: _variance(ctx, op, get(1, j), n, ddof, real_t, out_dt))
 
 
 def _mean_acc(dt, out_dt):
@@ -528,14 +819,16 @@ def _abs2(d, t):
 
 
 def _cumulate(ctx, op, dt, view, ivs, n, out_dt, out_view):
-    combine = _add(ctx, out_dt) if op == "cumsum" else _mul(out_dt)
+    """The running sum/product along a line (sequential: each value depends on the previous)."""
+    acc_t = _sum_acc(op, out_dt)
+    combine = _add(ctx, acc_t) if op == "cumsum" else _mul(acc_t)
 
     def step(acc, k):
-        x = ctx.cast(av.load_elem(ctx, view, list(ivs) + [k], dt), dt, out_dt)
+        x = ctx.cast(av.load_elem(ctx, view, list(ivs) + [k], dt), dt, acc_t)
         new = combine(acc[0], x)
-        av.store_elem(ctx, new, out_view, list(ivs) + [k], out_dt)
+        av.store_elem(ctx, ctx.cast(new, acc_t, out_dt), out_view, list(ivs) + [k], out_dt)
         return [new]
-    _fold_line(view, ivs, n, None, [ctx.const(out_dt, 0 if op == "cumsum" else 1)], step)
+    _fold(av.cindex(0), n, [ctx.const(acc_t, 0 if op == "cumsum" else 1)], step)
 
 
 # -- Numba's own route for the sum method with an axis ---------------------------------------------
