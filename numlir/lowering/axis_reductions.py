@@ -129,6 +129,7 @@ def _make_stub(op, keepdims):
 
     class _Template(AbstractTemplate):
         key = stub
+        prefer_literal = True       # a literal axis picks the loop order at compile time
 
         def generic(self, args, kws):
             arrty, axisty, dtypety, _ = args
@@ -187,8 +188,15 @@ def _register(op, np_funcs, params, method_name=None):
                 raise TypingError(f"np.{op}: axis is out of bounds for a 0-d array")
             kd = bool(_keepdims_value(got.get("keepdims")))
             stub = _stubs[op, kd]
+            axis = got.get("axis")
+            if isinstance(axis, types.IntegerLiteral):
+                # the impl's own parameter would be a plain int64; a literal in the call keeps
+                # the axis known to the stub's rule (one loop order, no run-time choice)
+                axis = repr(axis.literal_value)
+            else:
+                axis = "axis" if "axis" in has else "None"
             body = (f"def impl(a, {names}):\n"
-                    f"    return stub(a, {'axis' if 'axis' in has else 'None'}, "
+                    f"    return stub(a, {axis}, "
                     f"{'dtype' if 'dtype' in has else 'None'}, "
                     f"{'ddof' if 'ddof' in has else '0'})\n")
             ns = {"stub": stub}
@@ -436,16 +444,17 @@ class _Loops:
         if self.cumulative:
             om = av.metadata(self.out)
             out_view = _Moved(om.sizes, om.strides, self.ax).view(Arr(self.out_dt, 1, "A"), om)
-        self._lines(view, self.moved.outer_sizes, self.moved.inner_size, out_view)
+        # no vector forms: with run-time strides LLVM would gather, and only grow the code
+        self._lines(view, self.moved.outer_sizes, self.moved.inner_size, out_view, False)
 
-    def _lines(self, view, outer, n, out_view):
+    def _lines(self, view, outer, n, out_view, vector=True):
         ctx, op, dt, out_dt = self.ctx, self.op, self.dt, self.out_dt
 
         def body(ivs):
             if self.cumulative:
                 _cumulate(ctx, op, dt, view, ivs, n, out_dt, out_view)
             else:
-                value = _reduce_line(ctx, op, dt, view, ivs, n, out_dt, self.ddof)
+                value = _reduce_line(ctx, op, dt, view, ivs, n, out_dt, self.ddof, vector)
                 av.store_elem(ctx, value, out_view, ivs, out_dt)
         av.loop_nest(outer, body)
 
@@ -571,8 +580,9 @@ def _sum_acc(op, out_dt):
     return out_dt
 
 
-def _reduce_line(ctx, op, dt, view, ivs, n, out_dt, ddof):
-    """``op`` of ``view[ivs + (k,)]`` for k in [0, n): one fold along the line."""
+def _reduce_line(ctx, op, dt, view, ivs, n, out_dt, ddof, vector):
+    """``op`` of ``view[ivs + (k,)]`` for k in [0, n): one fold along the line; ``vector``: in
+    the forms LLVM vectorizes (for a line with unit stride)."""
     zero, one = av.cindex(0), av.cindex(1)
 
     def load(k):
@@ -580,7 +590,7 @@ def _reduce_line(ctx, op, dt, view, ivs, n, out_dt, ddof):
 
     if op in ("sum", "prod"):
         acc_t = _sum_acc(op, out_dt)
-        combine = _add(ctx, acc_t, True) if op == "sum" else _mul(acc_t, True)
+        combine = _add(ctx, acc_t, vector) if op == "sum" else _mul(acc_t, vector)
 
         def step(acc, k):
             return [combine(acc[0], ctx.cast(load(k), dt, acc_t))]
@@ -592,8 +602,8 @@ def _reduce_line(ctx, op, dt, view, ivs, n, out_dt, ddof):
             return [arith.select(_better(x, acc[0], dt, op == "max"), x, acc[0])]
         return _fold(one, n, [load(zero)], step)[0]
     if op in ("min", "max"):
-        return _extreme(dt, load, zero, n, op == "max")
-    if op in ("argmin", "argmax") and isinstance(dt, types.Complex):
+        return _extreme(dt, load, zero, n, op == "max", vector)
+    if op in ("argmin", "argmax") and (isinstance(dt, types.Complex) or not vector):
         def step(acc, k):
             x = load(k)
             take = _better(x, acc[0], dt, op == "argmax")
@@ -609,7 +619,7 @@ def _reduce_line(ctx, op, dt, view, ivs, n, out_dt, ddof):
         return _fold(zero, n, [ctx.const(types.boolean, op == "all")], step)[0]
     # mean, var, std: accumulate in the result's (complex) type, at least float64 for f32 inputs
     acc_t = _mean_acc(dt, out_dt)
-    add = _add(ctx, acc_t, True)
+    add = _add(ctx, acc_t, vector)
 
     def step(acc, k):
         return [add(acc[0], ctx.cast(load(k), dt, acc_t))]
@@ -618,7 +628,7 @@ def _reduce_line(ctx, op, dt, view, ivs, n, out_dt, ddof):
     if op == "mean":
         return ctx.cast(mean, acc_t, out_dt)
     real_t = acc_t.underlying_float if isinstance(acc_t, types.Complex) else acc_t
-    add_real = _add(ctx, real_t, True)
+    add_real = _add(ctx, real_t, vector)
 
     def step2(acc, k):
         d = _sub(ctx.cast(load(k), dt, acc_t), mean, acc_t)
@@ -638,13 +648,13 @@ def _variance(ctx, op, ss, n, ddof, real_t, out_dt):
     return ctx.cast(var, real_t, out_dt)
 
 
-def _extreme(dt, load, lo, hi, largest):
+def _extreme(dt, load, lo, hi, largest, vector=True):
     """The maximum (``largest``) or minimum of ``load(k)``, k in [lo, hi) (not empty). LLVM does
     not vectorize a fold of NaN-propagating float maxima (``arith.maximumf`` expands to compares
     and selects), so floats keep ``_LANES`` running values, one per element of a block, which
     its SLP vectorizer turns into vector operations; the rest of the line goes one by one."""
     pick = _pick(dt, largest)
-    if not isinstance(dt, types.Float):
+    if not (vector and isinstance(dt, types.Float)):
         return _fold(arith.addi(lo, av.cindex(1)), hi, [load(lo)],
                      lambda acc, k: [pick(acc[0], load(k))])[0]
     lanes = av.cindex(_LANES)
