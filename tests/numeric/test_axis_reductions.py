@@ -294,3 +294,179 @@ def test_float32_sum_accuracy(dtype):
     assert got.dtype == dtype
     np.testing.assert_allclose(got, exact, rtol=2e-7)
     np.testing.assert_allclose(sum_axis(a.T, 0), exact, rtol=2e-7)
+
+
+# -- loop orders: along the contiguous dimension or across it ---------------------------------
+def lines(kind, shape, seed=0, low=0.5, high=1.5):
+    """Random floats of ``shape`` in layout ``kind``: ``C``, ``F``, ``rows`` (an 'A' view whose
+    last dimension is contiguous: a slice of a wider C array), ``cols`` (an 'A' view whose
+    first dimension is contiguous) or ``strided`` (no contiguous dimension). Values in [0.5,
+    1.5): long products neither overflow nor underflow."""
+    shape = tuple(shape)
+    rng = np.random.default_rng(seed)
+
+    def draw(s):
+        return rng.uniform(low, high, s)
+    if kind == "C":
+        return draw(shape)
+    if kind == "F":
+        return np.asfortranarray(draw(shape))
+    if kind == "rows":
+        return draw(shape[:-1] + (shape[-1] + 3,))[..., 1:-2]
+    if kind == "cols":
+        return np.asfortranarray(draw((shape[0] + 3,) + shape[1:]))[1:-2]
+    if kind == "strided":
+        return draw(tuple(2 * s for s in shape))[tuple(slice(None, None, 2) for _ in shape)]
+    raise ValueError(kind)
+
+
+LINE_KINDS = ["C", "F", "rows", "cols", "strided"]
+
+
+def test_lines_helper_layouts():
+    assert lines("rows", (3, 5)).strides[-1] == 8 and not lines("rows", (3, 5)).flags.c_contiguous
+    assert lines("cols", (3, 5)).strides[0] == 8 and not lines("cols", (3, 5)).flags.f_contiguous
+    assert lines("strided", (3, 5)).strides == (160, 16)
+
+
+@pytest.mark.parametrize("kind", LINE_KINDS)
+@pytest.mark.parametrize("shape", [(5, 700), (700, 5)], ids=str)
+def test_long_lines_over_layouts(kind, shape):
+    """Lines longer than the float min/max lanes and the argmin/argmax chunks, reduced along
+    and across the contiguous dimension (C, F, an 'A' array that turns out to have one, or
+    the strided loops when it has none)."""
+    a = lines(kind, shape)
+    check_axes(arith_funcs, a)
+    check_axes(extreme_funcs, a)
+
+
+@pytest.mark.parametrize("kind", ["C", "F", "rows"])
+@pytest.mark.parametrize("shape", [(3, 4, 40), (40, 3, 5)], ids=str)
+def test_3d_loop_orders(kind, shape):
+    """3-d: the axis between, before or after the others; for F arrays the result's
+    contiguous row is its first dimension (written through a permuted view)."""
+    a = lines(kind, shape)
+    check_axes(arith_funcs, a)
+    check_axes(extreme_funcs, a)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint64, np.bool_])
+def test_long_integer_lines(dtype):
+    """Integer folds (exact, wrapping products) and argmin/argmax with many ties in long
+    lines, both loop orders."""
+    v = np.random.default_rng(2).integers(-4, 5, (6, 600))
+    a = (v > 0) if dtype == np.bool_ else v.astype(dtype)
+    for x in (a, a.T, np.ascontiguousarray(a.T)):
+        check_axes(arith_funcs, x)
+        check_axes(extreme_funcs, x)
+
+
+def test_long_complex_lines():
+    a = lines("C", (4, 300)) + 1j * lines("C", (4, 300), seed=1)
+    a[1, 7] = a[1, 250] = 2 + 2j           # ties keep the first index
+    a[2, 100] = complex(np.nan, 1)
+    for x in (a, a.T, np.ascontiguousarray(a.T)):
+        check_axes(arith_funcs, x)
+        check_axes(extreme_funcs, x)
+
+
+@pytest.mark.parametrize("n", [1, 2, 15, 16, 17, 33, 255, 256, 257, 513, 1000], ids=str)
+def test_line_lengths(n):
+    """Lines around the sizes of the float min/max lanes (16) and argmin/argmax chunks (256):
+    the extreme at the end, a NaN in the middle, a tie across chunks."""
+    a = lines("C", (4, n))
+    a[1, -1] = 2.0
+    a[2, n // 2] = NAN
+    a[3, 0] = a[3, -1] = 0.1
+    for x in (a, a.T):
+        check_axes(extreme_funcs, x)
+        check(whole, x)
+
+
+def _nan_lines(n=1000):
+    a = lines("C", (12, n), seed=3)
+    a[1, 0] = NAN
+    a[2, 15] = NAN
+    a[3, 16] = NAN
+    a[4, 255] = a[4, 700] = NAN
+    a[5, 256] = NAN
+    a[6, n - 1] = NAN
+    a[7, 3] = a[7, 900] = 2.0              # ties in different chunks: the first
+    a[7, 5] = a[7, 600] = 0.0
+    a[8] = 1.0
+    a[9] = -INF
+    a[9, 500] = INF
+    a[10] = 0.0
+    a[10, ::3] = -0.0
+    a[11, 300:] = NAN
+    return a
+
+
+@pytest.mark.parametrize("kind", ["C", "F", "C-across", "rows"])
+def test_nan_in_long_lines(kind):
+    """NaN propagates through min/max and is what argmin/argmax find first wherever it sits
+    in the lanes and chunks; infinities, signed zeros and ties across chunks."""
+    a = _nan_lines()
+    x = {"C": a, "F": a.T, "C-across": np.ascontiguousarray(a.T),
+         "rows": np.pad(a, ((0, 0), (2, 1)))[:, 2:-1]}[kind]
+    check_axes(extreme_funcs, x)
+    check_axes(arith_funcs, x)
+
+
+@numlir.njit
+def literal_axes(a):
+    return (a.sum(axis=0), np.sum(a, 1), np.mean(a, axis=-1), a.max(axis=0), np.min(a, -1),
+            np.argmax(a, axis=0), a.argmin(axis=1), np.var(a, axis=0, ddof=1), a.std(axis=1),
+            np.cumsum(a, axis=0), a.cumprod(axis=1), np.all(a, axis=-2), a.prod(axis=-1),
+            np.sum(a, axis=0, keepdims=True), a.max(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("kind", LINE_KINDS)
+def test_literal_axes(kind):
+    """A literal axis picks the loop order at compile time."""
+    for shape in ((5, 300), (300, 5)):
+        check(literal_axes, lines(kind, shape))
+
+
+@pytest.mark.parametrize("kind", ["C", "F", "rows"])
+def test_keepdims_long_lines(kind):
+    check_axes(keepdims_axis, lines(kind, (6, 300)))
+    check_axes(keepdims_axis, lines(kind, (300, 6)))
+
+
+@pytest.mark.parametrize("shape", [(0, 300), (300, 0), (0, 0), (2, 0, 40), (40, 2, 0)], ids=str)
+def test_empty_loop_orders(shape):
+    """Empty reduced axes (identities: 0, 1, nan mean; min/max raise) and empty results, along
+    and across; F views of empty arrays are still typed C, so these are all C."""
+    a = np.zeros(shape)
+    check_axes(arith_funcs, a)
+    check_axes(extreme_funcs, a)
+    check_axes(keepdims_axis, a)
+
+
+def test_loop_order_ir():
+    """A literal axis on a C array emits one loop order, a run-time one both behind an
+    ``scf.if`` (an 'A' array also the strided loops, behind another); only the fold along a
+    contiguous line reassociates its float additions."""
+    @numlir.njit
+    def across(a):
+        return a.sum(axis=0)
+
+    @numlir.njit
+    def along(a):
+        return a.sum(axis=-1)
+
+    @numlir.njit
+    def runtime(a, k):
+        return a.sum(axis=k)
+    a = np.ones((3, 4))
+    for fn, args in ((across, (a,)), (along, (a,)), (runtime, (a, 0)),
+                     (runtime, (a[:, 1:], 0))):
+        fn(*args)
+    text = {name: fn.inspect_mlir(sig, "lowered")
+            for name, fn, sig in (("across", across, None), ("along", along, None),
+                                  ("runtime_C", runtime, runtime.signatures[0]),
+                                  ("runtime_A", runtime, runtime.signatures[1]))}
+    count = {name: (t.count("scf.if"), t.count("fastmath<reassoc>")) for name, t in text.items()}
+    assert count == {"across": (0, 0), "along": (0, 1), "runtime_C": (1, 1),
+                     "runtime_A": (2, 1)}, count
