@@ -13,14 +13,11 @@ NumPy's; samples alternate between the implementations; medians. ``numba/numlir`
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numlir.tools.report import fmt_time, geomean, print_header, print_table, time_once  # noqa: E402
+from numlir.tools.report import fmt_time, geomean, print_header, print_table, time_once
 
 
 def sum_axis(a, k):

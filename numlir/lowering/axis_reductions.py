@@ -8,10 +8,13 @@ intrinsics or get wrong (an integer axis, keepdims, ddof, a dtype for mean/prod,
 complex arrays; var and std always); every other call falls through to Numba, so whole-array
 reductions keep their fused lowering. The methods are taken over in every form (a method's
 attribute template is all-or-nothing); their plain whole-array calls still get the fused rules.
-Each implementation calls a stub per (operation, keepdims) whose rule emits the loops directly:
-the reduced axis, chosen at run time, is moved last by a strided view, the other dimensions
-become a loop nest and the axis an inner ``scf.for`` carrying the accumulator. Complex numbers
-order lexicographically (min/max/argmin/argmax), a NaN (in either part) wins, as in NumPy.
+Each implementation calls a stub per (operation, keepdims) whose rule emits the loops directly
+(a literal axis reaches it as a literal). The innermost loop runs along the contiguous
+dimension, where LLVM vectorizes (``_Loops``): a contiguous reduced axis is one fold per line
+(float sums reassociated, float min/max in lanes, argmin/argmax by chunk extremes), any other
+axis keeps one running value per element of the contiguous row; an array without a contiguous
+dimension moves the axis last by a strided view and folds sequentially. Complex numbers order
+lexicographically (min/max/argmin/argmax), a NaN (in either part) wins, as in NumPy.
 """
 from __future__ import annotations
 

@@ -5,7 +5,9 @@ empty axes and NaN.
 
 Every function below compiles once per array type and is run for every axis, so the grids cost a
 few compilations each. Floating results compare to a relative 1e-12 (float32: 1e-5): NumPy sums
-pairwise, numlir sequentially.
+pairwise, numlir sequentially or (along a contiguous line) in reassociated vector lanes. The
+second half covers the two loop orders (along and across the contiguous dimension) with lines
+long enough for the vector lanes and argmin/argmax chunks.
 """
 import warnings
 
