@@ -16,6 +16,7 @@ from mlir.passmanager import PassManager
 from numlir import config
 from numlir.errors import PassFailure
 from numlir.passes.poison_memrefs import replace_poison_memrefs
+from numlir.passes.scalar_buffers import scalar_buffers_to_stack
 from numlir.passes.split_dealloc import split_deallocs
 from numlir.passes.vector_math import vectorize_math
 
@@ -25,8 +26,7 @@ CPU_STAGES = [
     ("canonical", ["inline", "func.func(mem2reg)", "func.func(canonicalize)", "func.func(cse)"]),
     # array expressions (linalg.generic on tensors) become buffers and loop nests
     ("bufferize", ["one-shot-bufferize", "convert-linalg-to-loops",
-                   "convert-math-to-funcs",
-                   "func.func(promote-buffers-to-stack{max-rank-of-allocated-memref=0})",
+                   "convert-math-to-funcs", scalar_buffers_to_stack,
                    "func.func(canonicalize)"]),
     ("scf", ["lift-cf-to-scf", "func.func(canonicalize)"]),
     # frees every buffer compiled code allocates and does not return; private functions get an

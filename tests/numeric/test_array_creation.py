@@ -297,13 +297,9 @@ def test_negative_constant_dimension_raises_valueerror():
     assert res.returncode == 0 and "ValueError" in res.stdout, res.stderr[-2000:]
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="numlir: a small constant-size np.empty in a loop becomes a stack "
-                          "allocation inside the loop (the pipeline's promote-buffers-to-stack; "
-                          "MLIR's promotion has no alloca scope, LLVM never frees it), so the "
-                          "stack grows every iteration and a long loop crashes (SIGSEGV) when the "
-                          "buffer is indexed at run time")
 def test_small_temporary_in_a_long_loop():
+    # small buffers stay on the heap: MLIR's promote-buffers-to-stack put them on the stack
+    # inside the loop with no alloca scope, and a long loop overflowed the stack
     res = _child("""
         import numpy as np, numlir
         @numlir.njit
