@@ -295,6 +295,11 @@ class FunctionLowerer:
             return val
         if isinstance(toty, types.Omitted) or not dm.leaf_types(t) and not dm.leaf_types(f):
             return None
+        if isinstance(val, LazyArray):       # an expression typed C where its variable is A
+            if (isinstance(t, types.Array) and isinstance(f, types.Array)
+                    and (t.dtype, t.ndim) == (f.dtype, f.ndim)):
+                return LazyArray(t, val.sizes, val.leaves, val.fn)
+            val = materialize(self, val)
         rule = find_cast(f, t)
         if rule is None:
             raise UnsupportedError(f"conversion from {fromty} to {toty}", loc=self.loc)

@@ -150,6 +150,7 @@ for _uf, _py in list(_TABLE.items()) + [(np.divide, None), (np.true_divide, None
                                                   (_A, types.Boolean), (types.Boolean, _A))):
         lower(_uf, *_pats)(_rule)
         lower(_uf, *_pats, _A)(_with_out(_rule))
+    lower(_uf, *([Num] * _uf.nin), _A)(_with_out(_rule))     # np.add(2, 1.5, out)
 
 
 

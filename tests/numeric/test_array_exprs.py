@@ -436,3 +436,28 @@ def test_where_of_scalars_is_zero_dimensional():
         got, want = where_of_scalars(a, x), _np(where_of_scalars, a, x)
         np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
         assert np.asarray(got).shape == np.asarray(want).shape
+
+
+@numlir.njit
+def scalar_ufuncs_into(out):
+    np.add(2, 1.5, out)
+    np.multiply(np.sin(-3.0), out, out)
+    return out
+
+
+def test_ufunc_of_scalars_into_an_output_array():
+    _check(scalar_ufuncs_into, np.zeros((2, 3)))
+
+
+@numlir.njit
+def carried_with_layout_change(a, b):
+    t = a * 1.0               # F-typed for an F argument, C in the loop: the variable is 'A'
+    for _ in range(3):
+        t = t * 0.5 + b
+    return t
+
+
+def test_fused_expression_assigned_to_a_variable_of_another_layout():
+    _check(carried_with_layout_change, np.asfortranarray(np.arange(12.0).reshape(4, 3)),
+           np.ones(3))
+    _check(carried_with_layout_change, np.ones((4, 3)), np.ones(3))
