@@ -1,6 +1,5 @@
-"""Elementwise comparisons, boolean-mask and integer-array indexing and np.nonzero against NumPy
-(work in progress in numlir: the forms not done yet are strict xfails, so finishing one shows up
-as an XPASS). Results of advanced indexing are copies: they never share memory with the input.
+"""Elementwise comparisons, boolean-mask and integer-array indexing and np.nonzero against NumPy.
+Results of advanced indexing are copies: they never share memory with the input.
 New arrays from comparisons and np.nonzero follow Numba's memory order (C), not NumPy's ('K'; and
 NumPy's nonzero returns views of one (n, ndim) array), so their strides are not compared."""
 from __future__ import annotations
