@@ -106,9 +106,11 @@ _TABLE = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator
           np.tanh: math.tanh, np.log10: math.log10, np.log2: math.log2, np.log1p: math.log1p,
           np.expm1: math.expm1, np.trunc: math.trunc, np.fabs: math.fabs}
 
+_B = types.Boolean
 for _uf, _py in _TABLE.items():
-    nin = _uf.nin
-    lower(_uf, *([Num] * nin))(_via(_py))
+    _unary, _binary = ((Num,), (_B,)), ((Num, Num), (_B, Num), (Num, _B), (_B, _B))
+    for _pats in _unary if _uf.nin == 1 else _binary:
+        lower(_uf, *_pats)(_via(_py))
 lower(np.divide, Num, Num)(_true_divide)
 lower(np.true_divide, Num, Num)(_true_divide)
 

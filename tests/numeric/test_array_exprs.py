@@ -461,3 +461,14 @@ def test_fused_expression_assigned_to_a_variable_of_another_layout():
     _check(carried_with_layout_change, np.asfortranarray(np.arange(12.0).reshape(4, 3)),
            np.ones(3))
     _check(carried_with_layout_change, np.ones((4, 3)), np.ones(3))
+
+
+@numlir.njit
+def scalar_ufuncs_with_bools(x, b):
+    return np.hypot(x, b), np.add(b, x), np.sqrt(b), np.maximum(b, b), np.arctan2(b, x)
+
+
+def test_scalar_ufuncs_with_bool_operands():
+    for x, b in ((1.5, True), (2.5, False), (-3.0, True)):
+        for g, w in zip(scalar_ufuncs_with_bools(x, b), _np(scalar_ufuncs_with_bools, x, b)):
+            np.testing.assert_allclose(g, w, rtol=1e-3)     # NumPy: float16 for sqrt(bool)
