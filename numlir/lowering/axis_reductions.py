@@ -655,22 +655,28 @@ def _extreme(dt, load, lo, hi, largest, vector=True):
     """The maximum (``largest``) or minimum of ``load(k)``, k in [lo, hi) (not empty). LLVM does
     not vectorize a fold of NaN-propagating float maxima (``arith.maximumf`` expands to compares
     and selects), so floats keep ``_LANES`` running values, one per element of a block, which
-    its SLP vectorizer turns into vector operations; the rest of the line goes one by one."""
+    its SLP vectorizer turns into vector operations. The rest of the line is one more block, the
+    line's last ``_LANES`` elements (indices clamped into a shorter line): max(x, x) == x, so
+    elements seen twice do no harm."""
     pick = _pick(dt, largest)
     if not (vector and isinstance(dt, types.Float)):
         return _fold(arith.addi(lo, av.cindex(1)), hi, [load(lo)],
                      lambda acc, k: [pick(acc[0], load(k))])[0]
     lanes = av.cindex(_LANES)
-    end = arith.addi(lo, arith.muli(arith.divui(arith.subi(hi, lo), lanes), lanes))
-    loop = scf.ForOp(lo, end, lanes, [load(lo)] * _LANES)     # max(x, x) == x: any start
+    count = arith.subi(hi, lo)
+    end = arith.addi(lo, arith.muli(arith.divui(count, lanes), lanes))
+    loop = scf.ForOp(lo, end, lanes, [load(lo)] * _LANES)     # any start: see above
     with ir.InsertionPoint(loop.body):
         k = loop.induction_variable
         scf.YieldOp([pick(acc, load(arith.addi(k, av.cindex(i))))
                      for i, acc in enumerate(loop.inner_iter_args)])
-    accs = list(loop.results)
+    last = arith.select(arith.cmpi(P.uge, count, lanes), arith.subi(hi, lanes), lo)
+    top = arith.subi(hi, av.cindex(1))
+    accs = [pick(acc, load(arith.minui(arith.addi(last, av.cindex(i)), top)))
+            for i, acc in enumerate(loop.results)]
     while len(accs) > 1:
         accs = [pick(accs[i], accs[i + 1]) for i in range(0, len(accs), 2)]
-    return _fold(end, hi, accs, lambda acc, k: [pick(acc[0], load(k))])[0]
+    return accs[0]
 
 
 def _arg_extreme(dt, load, n, largest):
