@@ -30,6 +30,7 @@ from numba.np import arraymath
 
 from numlir.errors import UnsupportedError
 from numlir.lowering import array_views as av
+from numlir.lowering.ordering import beyond, extreme
 from numlir.lowering.registry import lower
 
 Arr = types.Array
@@ -532,32 +533,6 @@ def _pick(t, largest):
     return arith.maxui if largest else arith.minui
 
 
-def _better(x, best, t, largest):
-    """Whether ``x`` replaces ``best`` in argmax/argmin (first extreme wins; NaN is extreme)."""
-    if isinstance(t, types.Complex):
-        # NumPy orders complex numbers lexicographically; one with a NaN part counts as NaN
-        from mlir.dialects import complex as cplx
-        F = arith.CmpFPredicate
-        xr, xi, br, bi = cplx.re(x), cplx.im(x), cplx.re(best), cplx.im(best)
-        beyond = F.OGT if largest else F.OLT
-        strict = arith.ori(arith.cmpf(beyond, xr, br),
-                           arith.andi(arith.cmpf(F.OEQ, xr, br), arith.cmpf(beyond, xi, bi)))
-        x_nan = arith.cmpf(F.UNO, xr, xi)
-        best_ok = arith.cmpf(F.ORD, br, bi)
-        return arith.andi(best_ok, arith.ori(strict, x_nan))
-    if isinstance(t, types.Float):
-        F = arith.CmpFPredicate
-        strict = arith.cmpf(F.OGT if largest else F.OLT, x, best)
-        x_nan = arith.cmpf(F.UNO, x, x)
-        best_ok = arith.cmpf(F.ORD, best, best)
-        return arith.ori(strict, arith.andi(x_nan, best_ok))
-    if isinstance(t, types.Boolean):
-        return arith.cmpi(P.ugt if largest else P.ult, x, best)
-    if t.signed:
-        return arith.cmpi(P.sgt if largest else P.slt, x, best)
-    return arith.cmpi(P.ugt if largest else P.ult, x, best)
-
-
 def _fold(lo, hi, inits, step):
     """``scf.for k in [lo, hi)`` carrying ``inits`` through ``step(carried, k)``; final values."""
     loop = scf.ForOp(lo, hi, av.cindex(1), inits)
@@ -602,14 +577,14 @@ def _reduce_line(ctx, op, dt, view, ivs, n, out_dt, ddof, vector):
     if op in ("min", "max") and isinstance(dt, types.Complex):
         def step(acc, k):
             x = load(k)
-            return [arith.select(_better(x, acc[0], dt, op == "max"), x, acc[0])]
+            return [extreme(acc[0], x, dt, op == "max")]
         return _fold(one, n, [load(zero)], step)[0]
     if op in ("min", "max"):
         return _extreme(dt, load, zero, n, op == "max", vector)
     if op in ("argmin", "argmax") and (isinstance(dt, types.Complex) or not vector):
         def step(acc, k):
             x = load(k)
-            take = _better(x, acc[0], dt, op == "argmax")
+            take = beyond(x, acc[0], dt, op == "argmax")
             return [arith.select(take, x, acc[0]), arith.select(take, k, acc[1])]
         return av.to_int64(_fold(one, n, [load(zero), zero], step)[1])
     if op in ("argmin", "argmax"):
@@ -690,15 +665,15 @@ def _arg_extreme(dt, load, n, largest):
         lo = arith.muli(chunk, size)
         return lo, arith.minui(arith.addi(lo, size), n)
 
-    def extreme(chunk):
+    def chunk_extreme(chunk):
         return _extreme(dt, load, *bounds(chunk), largest)
 
     def step(acc, chunk):
-        x = extreme(chunk)
-        take = _better(x, acc[0], dt, largest)
+        x = chunk_extreme(chunk)
+        take = beyond(x, acc[0], dt, largest)
         return [arith.select(take, x, acc[0]), arith.select(take, chunk, acc[1])]
     chunks = arith.ceildivui(n, size)
-    best, chunk = _fold(one, chunks, [extreme(zero), zero], step)
+    best, chunk = _fold(one, chunks, [chunk_extreme(zero), zero], step)
     lo, hi = bounds(chunk)
 
     def find(acc, k):
@@ -764,7 +739,7 @@ def _fold_rows(ctx, op, dt, view, ivs, n, m, out_view, out_dt, ddof, rows):
             if op in ("min", "max") and not isinstance(dt, types.Complex):
                 put(0, j, _pick(dt, largest)(best, x))
                 return
-            take = _better(x, best, dt, largest)
+            take = beyond(x, best, dt, largest)
             put(0, j, arith.select(take, x, best))
             if op in ("argmin", "argmax"):
                 put(1, j, arith.select(take, av.to_int64(k), get(1, j)))

@@ -11,6 +11,7 @@ from mlir.dialects import arith
 from numba.core import types, typing
 
 from numlir.lowering.fusion import fusible
+from numlir.lowering.ordering import extreme
 from numlir.lowering.registry import lower
 
 Num = types.Number
@@ -49,41 +50,20 @@ def _via(py_op):
     return rule
 
 
-def _complex_parts(ctx, z):
-    from mlir.dialects import complex as cplx
-    return cplx.re(z), cplx.im(z)
-
-
-def _complex_extreme(is_min):
-    """NumPy's minimum/maximum of complex numbers: lexicographic on (real, imag), a NaN in
-    either part of either operand wins (the first one)."""
-    def build(ctx, ty, a, b):
-        F = arith.CmpFPredicate
-        ar, ai = _complex_parts(ctx, a)
-        br, bi = _complex_parts(ctx, b)
-        a_nan = arith.ori(arith.cmpf(F.UNO, ar, ar), arith.cmpf(F.UNO, ai, ai))
-        b_nan = arith.ori(arith.cmpf(F.UNO, br, br), arith.cmpf(F.UNO, bi, bi))
-        first, second = (F.OLT, F.OLE) if is_min else (F.OGT, F.OGE)
-        a_first = arith.ori(arith.cmpf(first, ar, br),
-                            arith.andi(arith.cmpf(F.OEQ, ar, br), arith.cmpf(second, ai, bi)))
-        pick = arith.select(a_first, a, b)
-        return arith.select(a_nan, a, arith.select(b_nan, b, pick))
-    return build
-
-
 def _complex_log_base(base):
     """log10/log2 of complex numbers: cmath.log scaled by 1/ln(base)."""
     def build(ctx, ty, z):
         from mlir.dialects import complex as cplx
         log = ctx.call_rule(ctx.resolve_op(cmath.log, typing.signature(ty, ty)),
                             typing.signature(ty, ty), [z])
-        re, im = _complex_parts(ctx, log)
+        re, im = cplx.re(log), cplx.im(log)
         scale = arith.constant(re.type, 1.0 / math.log(base))
         return cplx.create_(log.type, arith.mulf(re, scale), arith.mulf(im, scale))
     return build
 
 
-_COMPLEX_SPECIAL = {min: _complex_extreme(True), max: _complex_extreme(False),
+_COMPLEX_SPECIAL = {min: lambda ctx, ty, a, b: extreme(a, b, ty, largest=False),
+                    max: lambda ctx, ty, a, b: extreme(a, b, ty, largest=True),
                     math.log10: _complex_log_base(10.0), math.log2: _complex_log_base(2.0)}
 
 
@@ -107,9 +87,9 @@ _TABLE = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator
           np.expm1: math.expm1, np.trunc: math.trunc, np.fabs: math.fabs}
 
 _B = types.Boolean
+_SCALAR_PATTERNS = {1: ((Num,), (_B,)), 2: ((Num, Num), (_B, Num), (Num, _B), (_B, _B))}
 for _uf, _py in _TABLE.items():
-    _unary, _binary = ((Num,), (_B,)), ((Num, Num), (_B, Num), (Num, _B), (_B, _B))
-    for _pats in _unary if _uf.nin == 1 else _binary:
+    for _pats in _SCALAR_PATTERNS[_uf.nin]:
         lower(_uf, *_pats)(_via(_py))
 lower(np.divide, Num, Num)(_true_divide)
 lower(np.true_divide, Num, Num)(_true_divide)
@@ -148,8 +128,8 @@ _A = types.Array
 for _uf, _py in list(_TABLE.items()) + [(np.divide, None), (np.true_divide, None)]:
     _scalar = _true_divide if _py is None else _via(_py)
     _rule = _on_arrays(_uf, _scalar)
-    for _pats in (((_A,),) if _uf.nin == 1 else ((_A, _A), (_A, Num), (Num, _A),
-                                                  (_A, types.Boolean), (types.Boolean, _A))):
+    for _pats in (((_A,),) if _uf.nin == 1 else ((_A, _A), (_A, Num), (Num, _A), (_A, _B),
+                                                  (_B, _A))):
         lower(_uf, *_pats)(_rule)
         lower(_uf, *_pats, _A)(_with_out(_rule))
     lower(_uf, *([Num] * _uf.nin), _A)(_with_out(_rule))     # np.add(2, 1.5, out)
