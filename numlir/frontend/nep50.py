@@ -29,16 +29,27 @@ def _python_scalar(ty):
     return ty if ty in _WEAK else None
 
 
+def _result_dtype(numba_types):
+    """NumPy's ``result_type`` of Numba scalar types (a NumPy dtype that Numba has a type for),
+    or None if there is none."""
+    from numba.np.numpy_support import as_dtype, from_dtype
+    try:
+        dtype = np.result_type(*[as_dtype(t) for t in numba_types])
+        from_dtype(dtype)
+    except (NotImplementedError, TypeError):
+        return None
+    return dtype
+
+
 def weak_type(array_dtypes, scalar):
     """The type a Python scalar of Numba type ``scalar`` takes next to arrays of
     ``array_dtypes`` (Numba scalar types), or None when it stays as it is."""
     py = _python_scalar(scalar)
     if py is None or not array_dtypes:
         return None
-    from numba.np.numpy_support import as_dtype, from_dtype
-    try:
-        arr = np.result_type(*[as_dtype(t) for t in array_dtypes])
-    except (NotImplementedError, TypeError):
+    from numba.np.numpy_support import from_dtype
+    arr = _result_dtype(array_dtypes)
+    if arr is None:
         return None
     kind = arr.kind
     if py == types.boolean:
@@ -105,12 +116,11 @@ def _mixed_kinds(ufunc, base):
     ints = [t for t in base if isinstance(t, types.Integer)]
     if not ints or not any(isinstance(t, (types.Float, types.Complex)) for t in base):
         return base
-    from numba.np.numpy_support import as_dtype, from_dtype
-    try:
-        promoted = from_dtype(np.result_type(*[as_dtype(t) for t in base]))
-    except (NotImplementedError, TypeError):
+    from numba.np.numpy_support import from_dtype
+    promoted = _result_dtype(base)
+    if promoted is None:
         return base
-    return [promoted if isinstance(t, types.Integer) else t for t in base]
+    return [from_dtype(promoted) if isinstance(t, types.Integer) else t for t in base]
 
 
 def _install_where():
@@ -140,9 +150,8 @@ def _weak_where(sig, args):
     weak = adjust(base, branches)
     if weak == base:
         return sig
-    from numba.np.numpy_support import as_dtype, from_dtype
-    try:
-        dtype = from_dtype(np.result_type(*[as_dtype(t) for t in weak]))
-    except (NotImplementedError, TypeError):
+    from numba.np.numpy_support import from_dtype
+    dtype = _result_dtype(weak)
+    if dtype is None:
         return sig
-    return sig.replace(return_type=rt.copy(dtype=dtype))
+    return sig.replace(return_type=rt.copy(dtype=from_dtype(dtype)))
