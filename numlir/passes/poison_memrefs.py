@@ -10,32 +10,18 @@ buffer, which keeps the flags exact.
 from __future__ import annotations
 
 from mlir import ir
-from mlir.dialects import memref
+
+from numlir.passes.rewriting import find_ops, replace_with_stack_slot
 
 NAME = "poison-memrefs"
 
 
 def replace_poison_memrefs(module):
     """Rewrite every memref-typed ``ub.poison`` in ``module``'s functions (in place)."""
-    found = []
-
-    def collect(op):
-        if op.name == "ub.poison" and isinstance(op.results[0].type, ir.MemRefType):
-            found.append(op)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(collect)
-    for op in found:
-        func_op = op.parent
-        while func_op.name != "func.func":
-            func_op = func_op.parent
-        entry = func_op.regions[0].blocks[0]
+    for op in find_ops(module, lambda op: op.name == "ub.poison"
+                       and isinstance(op.results[0].type, ir.MemRefType)):
         mt = ir.MemRefType(op.results[0].type)
-        with ir.InsertionPoint.at_block_begin(entry), op.location:
-            empty = memref.alloca(ir.MemRefType.get([0] * mt.rank, mt.element_type), [], [])
-            cast = memref.cast(mt, empty)
-        op.results[0].replace_all_uses_with(cast)
-        op.erase()
+        replace_with_stack_slot(op, ir.MemRefType.get([0] * mt.rank, mt.element_type))
 
 
 replace_poison_memrefs.pass_name = NAME

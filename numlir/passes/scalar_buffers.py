@@ -11,7 +11,8 @@ grow every iteration, and buffers that a loop carries or a function returns are 
 from __future__ import annotations
 
 from mlir import ir
-from mlir.dialects import memref
+
+from numlir.passes.rewriting import find_ops, replace_with_stack_slot
 
 NAME = "scalar-buffers-to-stack"
 _SCOPES = ("func.func", "scf.parallel")
@@ -32,27 +33,17 @@ def _local(value):
     return True
 
 
+def _eligible(op):
+    if op.name != "memref.alloc":
+        return False
+    ty = op.results[0].type
+    return isinstance(ty, ir.MemRefType) and ty.rank == 0 and _local(op.results[0])
+
+
 def scalar_buffers_to_stack(module):
     """Rewrite every eligible 0-d ``memref.alloc`` in ``module`` (in place)."""
-    found = []
-
-    def collect(op):
-        if op.name == "memref.alloc":
-            ty = op.results[0].type
-            if isinstance(ty, ir.MemRefType) and ty.rank == 0 and _local(op.results[0]):
-                found.append(op)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(collect)
-    for op in found:
-        scope = op.parent
-        while scope.name not in _SCOPES:
-            scope = scope.parent
-        block = scope.regions[0].blocks[0]
-        with ir.InsertionPoint.at_block_begin(block), op.location:
-            slot = memref.alloca(op.results[0].type, [], [])
-        op.results[0].replace_all_uses_with(slot)
-        op.erase()
+    for op in find_ops(module, _eligible):
+        replace_with_stack_slot(op, op.results[0].type, _SCOPES)
 
 
 scalar_buffers_to_stack.pass_name = NAME

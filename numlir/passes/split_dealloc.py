@@ -9,20 +9,16 @@ from __future__ import annotations
 from mlir import ir
 from mlir.dialects import arith, bufferization
 
+from numlir.passes.rewriting import find_ops
+
 NAME = "split-dealloc"
 
 
 def split_deallocs(module):
     """Rewrite every multi-memref ``bufferization.dealloc`` in ``module`` (in place)."""
-    found = []
-
-    def collect(op):
-        if op.name == "bufferization.dealloc" and len(op.opview.memrefs) > 1:
-            found.append(op.opview)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(collect)
-    for op in found:
+    found = find_ops(module, lambda op: op.name == "bufferization.dealloc"
+                     and len(op.opview.memrefs) > 1)
+    for op in (op.opview for op in found):
         retained = list(op.retained)
         combined = None
         with ir.InsertionPoint(op), op.location:
