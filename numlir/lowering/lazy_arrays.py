@@ -307,10 +307,9 @@ def _chunked(ctx, chunks, out, out_map, emit):
         if statuses is not None:
             first = scf.ForOp(c0, chunks.k, c1, [arith.constant(i32, 0)])
             with ir.InsertionPoint(first.body):
-                acc = first.inner_iter_args[0]
-                failed = arith.cmpi(av.P.ne, acc, arith.constant(i32, 0))
+                from numlir.lowering.parallel import first_status
                 status = memref.load(statuses, [first.induction_variable])
-                scf.YieldOp([arith.select(failed, acc, status)])
+                scf.YieldOp([first_status(first.inner_iter_args[0], status)])
             ctx.propagate_status(first.results[0])
         scf.YieldOp([])
     ctx.mod.has_parallel = True

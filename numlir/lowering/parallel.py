@@ -111,6 +111,12 @@ def grid_plan(n0, n1, work, min_work=None):
             (k1, arith.divsi(n1, k1), arith.remsi(n1, k1)))
 
 
+def first_status(earlier, status):
+    """Folding chunk statuses in chunk order: the first non-zero one wins."""
+    failed = arith.cmpi(arith.CmpIPredicate.ne, earlier, arith.constant(earlier.type, 0))
+    return arith.select(failed, earlier, status)
+
+
 def chunk_range(c, q, r):
     """``(start, size)`` of chunk ``c`` of a :func:`chunk_plan` (the first ``r`` get one more)."""
     idx = ir.IndexType.get()
@@ -581,9 +587,7 @@ def lower_prange(ctx, loop):
             its = list(comb.inner_iter_args)
             out = []
             if status is not None:
-                s = memref.load(status, [c])
-                keep = arith.cmpi(arith.CmpIPredicate.ne, its[0], arith.constant(ctx.i32, 0))
-                out.append(arith.select(keep, its[0], s))
+                out.append(first_status(its[0], memref.load(status, [c])))
                 its = its[1:]
             for (st, kind, ty), acc in zip(scalar_reds, its):
                 out.append(_combine(kind, ty, acc, memref.load(partials[st.target.name], [c])))
