@@ -29,7 +29,6 @@ _CORE_RULES = (
     "closeness",
     "clip",
     "zip_iter",
-    "real_imag",
     "array_operators",
     "linalg_loops",
     "array_methods",
