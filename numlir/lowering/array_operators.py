@@ -17,6 +17,7 @@ from numlir.lowering import lazy_arrays as la
 from numlir.lowering.array_elementwise import broadcast_shape, lazy_elementwise
 from numlir.lowering.fusion import fusible
 from numlir.lowering.registry import lower
+from numlir.lowering.ufunc_scalars import _with_out
 
 Arr = types.Array
 P, F = arith.CmpIPredicate, arith.CmpFPredicate
@@ -119,6 +120,8 @@ for _keys, _rule in (((operator.floordiv, np.floor_divide), _floordiv),
     for _key in _keys:
         for _pats in _OPERAND_PATTERNS:
             lower(_key, *_pats)(_rule)
+            if isinstance(_key, np.ufunc):      # np.power(a, b, out) computes as a ** b
+                lower(_key, *_pats, Arr)(_with_out(_rule))
 
 
 # -- in-place operators ----------------------------------------------------------------------------

@@ -128,11 +128,13 @@ _A = types.Array
 for _uf, _py in list(_TABLE.items()) + [(np.divide, None), (np.true_divide, None)]:
     _scalar = _true_divide if _py is None else _via(_py)
     _rule = _on_arrays(_uf, _scalar)
+    lower(_uf, *([Num] * _uf.nin), _A)(_with_out(_rule))     # np.add(2, 1.5, out)
+    if _uf is np.power:       # on arrays: array_operators (NumPy's integer powers), out= too
+        continue
     for _pats in (((_A,),) if _uf.nin == 1 else ((_A, _A), (_A, Num), (Num, _A), (_A, _B),
                                                   (_B, _A))):
         lower(_uf, *_pats)(_rule)
         lower(_uf, *_pats, _A)(_with_out(_rule))
-    lower(_uf, *([Num] * _uf.nin), _A)(_with_out(_rule))     # np.add(2, 1.5, out)
 
 
 

@@ -472,3 +472,18 @@ def test_scalar_ufuncs_with_bool_operands():
     for x, b in ((1.5, True), (2.5, False), (-3.0, True)):
         for g, w in zip(scalar_ufuncs_with_bools(x, b), _np(scalar_ufuncs_with_bools, x, b)):
             np.testing.assert_allclose(g, w, rtol=1e-3)     # NumPy: float16 for sqrt(bool)
+
+
+@numlir.njit
+def divmod_pow_into(a, b, o1, o2, o3):
+    np.power(a, b, o1)
+    np.floor_divide(a, b, o2)
+    np.remainder(a, b, o3)
+    return o1, o2, o3
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.float64])
+def test_floor_divide_remainder_power_into_an_output_array(dtype):
+    a = np.arange(1, 7).astype(dtype)
+    b = np.array([2, 3, 1, 0, 2, 1]).astype(dtype)
+    _check(divmod_pow_into, a, b, *[np.zeros(6, dtype) for _ in range(3)])
