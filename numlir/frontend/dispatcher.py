@@ -7,8 +7,10 @@ machine code and hands a mismatch to the next one; the end of the chain is :meth
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import gc
 import threading
 
 from numba.core import dispatcher as nb_dispatcher
@@ -29,6 +31,31 @@ from numlir.frontend.target import (
     numlir_target,
 )
 from numlir.lowering.core import OverloadKey
+
+_gc_pause_lock = threading.Lock()
+_gc_pause_depth = 0
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while compiling: typing and lowering allocate hundreds of
+    thousands of short-lived objects, and the collections they trigger (full ones included, which
+    walk every object Numba and the bindings hold) took ~20 % of a first call. Collection resumes
+    when the outermost compile ends; its garbage goes with the next collection."""
+    global _gc_pause_depth
+    with _gc_pause_lock:
+        counted = _gc_pause_depth > 0 or gc.isenabled()   # not if the user turned it off
+        if counted:
+            _gc_pause_depth += 1
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_pause_lock:
+            if counted:
+                _gc_pause_depth -= 1
+                if _gc_pause_depth == 0:
+                    gc.enable()
 
 
 @dataclasses.dataclass
@@ -91,7 +118,7 @@ class Dispatcher(nb_dispatcher.Dispatcher):
         cf = self._native.get(argtypes)
         if cf is not None:
             return cf
-        with self._native_lock:
+        with self._native_lock, _gc_paused():
             cf = self._native.get(argtypes)
             if cf is not None:
                 return cf

@@ -88,7 +88,7 @@ def load_full_registries():
     if NumlirTargetContext.full_registries:
         return False
     import importlib
-    _defer_blas_check()
+    defer_blas_check()
     for name in _FULL_REGISTRY_MODULES:
         importlib.import_module(name)
     NumlirTargetContext.full_registries = True
@@ -97,15 +97,19 @@ def load_full_registries():
     return True
 
 
-def _defer_blas_check():
-    """Numba's arraymath imports SciPy at import time to probe BLAS; a spec lookup is enough."""
+def defer_blas_check():
+    """Numba's arraymath probes BLAS by importing SciPy (~0.1 s) when it is imported; a spec
+    lookup is enough. Call before anything imports ``numba.np.arraymath``."""
     import importlib.util
 
     from numba.np import linalg
+    if getattr(linalg.ensure_blas, "_numlir", False):
+        return
 
     def ensure_blas():
         if importlib.util.find_spec("scipy") is None:
             raise ImportError("scipy 0.16+ is required for linear algebra")
+    ensure_blas._numlir = True
     linalg.ensure_blas = ensure_blas
 
 
@@ -176,6 +180,8 @@ def compile_typed(typingctx, targetctx, pyfunc, argtypes, return_type, flags, lo
     from numba.core import errors
     # Templates resolve "the current target" from TLS when no compile is on the stack: make it
     # ours, or Numba refreshes (and fully initialises) its own CPU target context.
+    if not NumlirTargetContext.full_registries and uses_numpy(pyfunc, argtypes):
+        load_full_registries()     # typing would fail without them: skip the failed first try
     with te.target_override(TARGET_NAME):
         try:
             return compiler.compile_extra(typingctx, targetctx, pyfunc, tuple(argtypes),
@@ -186,6 +192,28 @@ def compile_typed(typingctx, targetctx, pyfunc, argtypes, return_type, flags, lo
                 raise
         return compiler.compile_extra(typingctx, targetctx, pyfunc, tuple(argtypes), return_type,
                                       flags, locals or {}, pipeline_class=TypedIRCompiler)
+
+
+def uses_numpy(pyfunc, argtypes):
+    """Whether typing ``pyfunc`` will need NumPy's implementations: an array argument, or a name
+    in its code (closures included) bound to NumPy or to something of NumPy's."""
+    import numpy as np
+    if any(isinstance(t, (types.Array, types.NumberClass, types.DType)) for t in argtypes):
+        return True
+    code = getattr(pyfunc, "__code__", None)
+    if code is None:
+        return False
+    glbls = getattr(pyfunc, "__globals__", {})
+    stack = [code]
+    while stack:
+        co = stack.pop()
+        for name in co.co_names:
+            obj = glbls.get(name)
+            if obj is np or type(obj) is np.ufunc or \
+                    (getattr(obj, "__module__", None) or "").startswith("numpy"):
+                return True
+        stack.extend(c for c in co.co_consts if isinstance(c, type(code)))
+    return False
 
 
 def type_function(pyfunc, argtypes, return_type=None, parallel=False, locals=None):

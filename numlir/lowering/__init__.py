@@ -57,6 +57,8 @@ def load_library_rules():
 def _load(name, modules):
     if name in _loaded:
         return
+    from numlir.frontend.target import defer_blas_check
+    defer_blas_check()        # before anything imports numba.np.arraymath (it probes SciPy)
     for module in modules:
         importlib.import_module(f"numlir.lowering.{module}")
     _loaded.add(name)

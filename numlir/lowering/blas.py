@@ -13,7 +13,7 @@ import glob
 import os
 
 from mlir import ir
-from mlir.dialects import arith, func, llvm, memref
+from mlir.dialects import arith, func, memref
 from numba.core import types
 
 from numlir.lowering import array_views as av
@@ -50,7 +50,7 @@ def _declare(ctx, name, scalar):
         return
     ctx.mod.externals.add(name)
     i32, i64, ptr = (ir.IntegerType.get_signless(32), ir.IntegerType.get_signless(64),
-                     llvm.PointerType.get())
+                     ir.Type.parse("!llvm.ptr"))
     ftype = ir.FunctionType.get([i32, i32, i32, i64, i64, i64, scalar, ptr, i64, ptr, i64, scalar,
                                  ptr, i64], [])
     with ir.InsertionPoint(ctx.mod.module.body), ir.Location.unknown():
@@ -63,6 +63,7 @@ def _pointer(arr, itemsize):
     base = memref.extract_aligned_pointer_as_index(arr)
     addr = arith.addi(base, arith.muli(meta.offset, av.cindex(itemsize)))
     i64 = ir.IntegerType.get_signless(64)
+    from mlir.dialects import llvm  # ~13 ms to import: only where used
     return llvm.inttoptr(llvm.PointerType.get(), arith.index_cast(i64, addr))
 
 

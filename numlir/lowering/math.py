@@ -9,7 +9,7 @@ import math
 import operator
 
 from mlir import ir
-from mlir.dialects import arith, func, llvm
+from mlir.dialects import arith, func
 from mlir.dialects import math as mmath
 from numba.core import types
 from numba.core.typing import signature
@@ -155,6 +155,7 @@ def _ldexp(ctx, sig, args):
 
 @lower(math.frexp, Float)
 def _frexp(ctx, sig, args):
+    from mlir.dialects import llvm  # ~13 ms to import: only where used
     ft, et = sig.args[0], sig.return_type[1]
     mt = dm.scalar_type(ft)
     i32 = ir.IntegerType.get_signless(32)

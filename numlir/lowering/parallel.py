@@ -26,7 +26,7 @@ import operator
 import numba
 import numpy as np
 from mlir import ir
-from mlir.dialects import arith, cf, func, llvm, memref, scf
+from mlir.dialects import arith, cf, func, memref, scf
 from numba.core import ir as nir
 from numba.core import types
 
@@ -67,6 +67,8 @@ LIGHT_BODY_CHUNK = 8192
 
 def load_num_threads(ty):
     """The thread count ``set_num_threads`` asked for, read at run time as a ``ty`` value."""
+    from mlir.dialects import llvm  # ~13 ms to import: only where used
+
     from numlir.runtime.threads import num_threads_address
     i64 = ir.IntegerType.get_signless(64)
     ptr = llvm.IntToPtrOp(llvm.PointerType.get(), arith.constant(i64, num_threads_address()))

@@ -3,9 +3,10 @@
 The bindings import ``mlir.dialects.<namespace>`` the first time an op or attribute of a dialect
 is built. For linalg that module builds its whole OpDSL named-op library (~40 ms of every
 process's first compile) although numlir only builds ``linalg.generic``/``linalg.fill`` through the
-generated op classes. Searching this package first makes the bindings load ``linalg`` from here;
+generated op classes; llvm's generated classes (~13 ms) are not needed to walk an LLVM-dialect
+module. Searching this package first makes the bindings load ``linalg`` and ``llvm`` from here;
 every other dialect falls through to ``mlir.dialects``. Code that imports
-``mlir.dialects.linalg`` itself still gets the full module.
+``mlir.dialects.linalg`` or ``mlir.dialects.llvm`` itself still gets the full module.
 """
 from __future__ import annotations
 
