@@ -156,6 +156,7 @@ class FunctionLowerer:
         self.env = {}
         self.uses = fusion.use_sites(blocks)
         self.pending = set()        # variables holding a LazyArray not computed yet
+        self.shared_lazies = {}     # those inlined into each of several uses: -> last use
         self.lazy_ok = False        # ctx.get may hand out LazyArrays (a fusible rule asks)
         self.status_sink, self._sink_used = None, False   # see deferred_errors
         pos = 0
@@ -184,7 +185,7 @@ class FunctionLowerer:
                     finally:
                         self.ip.__exit__(None, None, None)
                 continue
-            for st in blocks[label].body:
+            for pos, st in enumerate(blocks[label].body):
                 self.loc = st.loc
                 with self._location(st.loc):
                     self.ip.__enter__()
@@ -195,7 +196,9 @@ class FunctionLowerer:
                         self.lower_stmt(st)
                     finally:       # a rule may have moved self.ip (move_to): exit the current one
                         self.ip.__exit__(None, None, None)
+                self.retire_shared(pos)
             self.pending.clear()   # unused lazy values (their checks were emitted already)
+            self.shared_lazies.clear()
 
     def _location(self, loc):
         try:
@@ -226,7 +229,8 @@ class FunctionLowerer:
                                    loc=self.loc) from None
         if isinstance(val, LazyArray):
             if self.lazy_ok and (want is None or isinstance(want, types.Array)):
-                self.pending.discard(var.name)
+                if var.name not in self.shared_lazies:     # those stay pending: used again
+                    self.pending.discard(var.name)
                 return val.retyped(want) if want is not None else val
             val = self.env[var.name] = materialize(self, val)
             self.pending.discard(var.name)
@@ -243,11 +247,22 @@ class FunctionLowerer:
 
     def defer_or_compute(self, target, value):
         """Keep a lazy array for ``target`` when its only use is a later statement of this
-        block (it may fuse there); compute it now otherwise."""
+        block (it may fuse there), or when all its uses are (:func:`fusion.fused_local_uses`);
+        compute it now otherwise."""
         if fusion.single_local_use(self, target.name):
             self.pending.add(target.name)
             return value
+        if fusion.fused_local_uses(self, target.name, self.tir.func_ir.blocks[self.current_label]):
+            self.pending.add(target.name)
+            self.shared_lazies[target.name] = max(p for _, p in self.uses[target.name])
+            return value
         return materialize(self, value)
+
+    def retire_shared(self, pos):
+        """Shared lazy arrays whose last use is the statement at ``pos`` are no longer pending."""
+        for name in [n for n, last in self.shared_lazies.items() if last <= pos]:
+            del self.shared_lazies[name]
+            self.pending.discard(name)
 
     def set(self, var, value):
         self.env[var.name] = value

@@ -52,6 +52,45 @@ def single_local_use(ctx, name):
     return len(sites) == 1 and next(iter(sites))[0] == ctx.current_label
 
 
+# more uses than this and an expression is computed once into a buffer
+MAX_SHARED_USES = 8
+
+
+def fused_local_uses(ctx, name, block):
+    """Whether every use of ``name`` is a later statement of this block that fuses lazy arrays
+    (an operator, ufunc or other fusible rule): the expression may then be inlined into each of
+    them instead of being computed into a buffer. Its duplicates in one loop body are merged
+    (:func:`numlir.lowering.lazy_arrays.build` shares leaves and calls, CSE the rest)."""
+    sites = ctx.uses.get(name, ())
+    if not 1 < len(sites) <= MAX_SHARED_USES:
+        return False
+    return all(label == ctx.current_label and pos < len(block.body)
+               and name in {v.name for v in block.body[pos].list_vars()}
+               and _fusible_statement(ctx, block.body[pos]) for label, pos in sites)
+
+
+def _fusible_statement(ctx, st):
+    if not isinstance(st, nir.Assign) or not isinstance(st.value, nir.Expr):
+        return False
+    expr = st.value
+    sig = ctx.calltypes.get(expr)
+    if sig is None:
+        return False
+    try:
+        if expr.op in ("binop", "unary"):
+            key = ctx.resolve_op(expr.fn, sig)
+            return _rule_fusible(key, tuple(sig.args))
+        if expr.op == "call":
+            fnty = ctx.typeof(expr.func)
+            if isinstance(fnty, (types.Dispatcher, types.RecursiveCall, types.ExceptionClass,
+                                 types.BoundFunction)):
+                return False
+            return _rule_fusible(ctx.impl_key(fnty, sig), tuple(sig.args))
+    except Exception:      # no rule for it (an error for the statement's own lowering to report)
+        return False
+    return False
+
+
 @contextlib.contextmanager
 def allow(ctx, on=True):
     """Let ``ctx.get`` hand out lazy arrays inside the block (when ``on``)."""

@@ -52,21 +52,47 @@ class LazyArray:
 def build(ctx, resty, operands, sizes, scalar_fn):
     """A lazy ``resty`` array: ``scalar_fn(elements of operands)`` over ``sizes`` (the broadcast
     shape, already checked). ``operands`` are (Numba type, value) with lazy arrays, arrays and
-    scalars mixed; lazy operands are inlined."""
-    leaves, parts = [], []
+    scalars mixed; lazy operands are inlined. A leaf reached twice (``t * t``, or an expression
+    shared by several statements) is one leaf, so that its element is read once."""
+    leaves, where, parts = [], {}, []
+
+    def leaf(t, v):
+        key = (id(v), t)
+        if key not in where:
+            where[key] = len(leaves)
+            leaves.append((t, v))
+        return where[key]
+
     for t, v in operands:
         if isinstance(v, LazyArray):
-            parts.append((v, len(leaves), len(v.leaves)))
-            leaves.extend(v.leaves)
+            parts.append((v, [leaf(lt, lv) for lt, lv in v.leaves]))
         else:
-            parts.append((None, len(leaves), 1))
-            leaves.append((t, v))
+            parts.append((None, [leaf(t, v)]))
 
     def fn(vals):
-        inner = [vals[start] if lazy is None else lazy.fn(vals[start:start + n])
-                 for lazy, start, n in parts]
+        inner = [vals[ix[0]] if lazy is None else _element(lazy, [vals[i] for i in ix])
+                 for lazy, ix in parts]
         return scalar_fn(inner)
     return LazyArray(resty, sizes, leaves, fn)
+
+
+# (lazy array, block, element values) -> its element, while one loop body is being emitted: an
+# expression shared by several statements is emitted once per body, not once per use
+_body_memo = []
+
+
+def _element(lazy, vals):
+    if not _body_memo:
+        return lazy.fn(vals)
+    try:
+        key = (id(lazy), ir.InsertionPoint.current.block, tuple(vals))
+        hash(key)
+    except (TypeError, ValueError):
+        return lazy.fn(vals)
+    memo = _body_memo[-1]
+    if key not in memo:
+        memo[key] = (lazy, lazy.fn(vals))      # the lazy array kept alive: its id stays unique
+    return memo[key][1]
 
 
 def elem_type(ty):
@@ -204,7 +230,12 @@ def _emit_generic(ctx, lazy, ins, maps, out, out_map, iterators, slots, combine,
             if isinstance(slot[2], types.Boolean):
                 arg = arith.cmpi(av.P.ne, arg, arith.constant(arg.type, 0))
             vals.append(arg)
-        linalg.YieldOp([combine(lazy.fn(vals), block.arguments[len(ins)])])
+        _body_memo.append({})
+        try:
+            element = lazy.fn(vals)
+        finally:
+            _body_memo.pop()
+        linalg.YieldOp([combine(element, block.arguments[len(ins)])])
     return None if buffers else op.results[0]
 
 

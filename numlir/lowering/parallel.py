@@ -394,7 +394,7 @@ class BodyLowerer(FunctionLowerer):
         with ir.InsertionPoint(latch), self._location(loop.loc):
             func.ReturnOp([arith.constant(self.i32, 0)] + list(latch.arguments))
         self.env, self.uses = {}, fusion.use_sites(blocks)
-        self.pending, self.lazy_ok = set(), False
+        self.pending, self.lazy_ok, self.shared_lazies = set(), False, {}
         self.status_sink, self._sink_used = None, False
         self.arg_values = []
         args = list(self.entry.arguments)
@@ -432,9 +432,11 @@ class BodyLowerer(FunctionLowerer):
                 self.env[st.target.name] = dm.unflatten(ty, block.arguments[pos:pos + n])
                 pos += n
             self.ip = ir.InsertionPoint(block)
-            for st in blocks[lab].body:
+            for pos, st in enumerate(blocks[lab].body):
                 self._lower_in_place(st)
+                self.retire_shared(pos)
             self.pending.clear()
+            self.shared_lazies.clear()
 
     def _lower_in_place(self, st):
         self.loc = st.loc

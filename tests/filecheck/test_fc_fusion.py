@@ -117,12 +117,37 @@ def test_write_between_stops_fusion():
     assert _count(write_between, "lowered", "linalg.generic") == 2
 
 
-def test_value_used_twice_is_computed_once():
+def test_value_used_twice_is_inlined_into_both_uses():
+    # t's elements are recomputed in each result's loop rather than stored and reloaded
     a, b = _rand(6), _rand(6, seed=1)
     p, m = used_twice(a, b)
     np.testing.assert_allclose(p, a * b + 1.0)
     np.testing.assert_allclose(m, a * b - 1.0)
-    assert _count(used_twice, "lowered", "linalg.generic") == 3
+    assert _count(used_twice, "lowered", "linalg.generic") == 2
+    assert _count(used_twice, "bufferize", "memref.alloc(") == 2
+
+
+@numlir.njit
+def shared_by_statements(x, y):
+    d = x - y
+    s = d * d
+    return np.where(d < 0.0, s + 1.0, np.sqrt(s)) * d
+
+
+def test_expression_shared_by_statements_is_one_loop(filecheck):
+    # d and s are used by several later statements: one loop, d's subtraction emitted once
+    x, y = _rand(7), _rand(7, seed=1)
+    d = x - y
+    want = np.where(d < 0.0, d * d + 1.0, np.sqrt(d * d)) * d
+    np.testing.assert_allclose(shared_by_statements(x, y), want)
+    assert _count(shared_by_statements, "lowered", "linalg.generic") == 1
+    assert _count(shared_by_statements, "bufferize", "memref.alloc(") == 1
+    filecheck(shared_by_statements.inspect_mlir(stage="canonical"), """
+        CHECK: linalg.generic
+        CHECK: arith.subf
+        CHECK-NOT: arith.subf
+        CHECK: linalg.yield
+    """)
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
