@@ -13,6 +13,7 @@ import functools
 import gc
 import threading
 
+import numpy as np
 from numba.core import dispatcher as nb_dispatcher
 from numba.core import errors as nb_errors
 from numba.core import ir as nb_ir
@@ -20,6 +21,7 @@ from numba.core import sigutils, types, typing
 from numba.core import target_extension as te
 from numba.core.compiler_lock import global_compiler_lock
 from numba.core.typing.typeof import Purpose, typeof
+from numba.np import numpy_support
 
 from numlir import config
 from numlir.errors import NumlirError, UnsupportedError, translate_typing_error
@@ -179,6 +181,13 @@ class Dispatcher(nb_dispatcher.Dispatcher):
         return tuple(bound.arguments.values())
 
     def _typeof_arg(self, value, index):
+        if type(value) is np.ndarray:       # Numba's typeof would import numpy.ma (~15 ms)
+            try:
+                return types.Array(numpy_support.from_dtype(value.dtype), value.ndim,
+                                   numpy_support.map_layout(value),
+                                   readonly=not value.flags.writeable)
+            except Exception:
+                pass                         # unsupported dtypes: Numba's message below
         try:
             return typeof(value, Purpose.argument)
         except Exception:      # ValueError, or Numba's own errors (e.g. big-endian dtypes)

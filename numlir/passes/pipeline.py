@@ -60,17 +60,27 @@ def _pass_name(element):
     return inner.split("{", 1)[0].strip()
 
 
+class StageFailed(Exception):
+    """A stage failed in a run that kept no IR text to write a reproducer from."""
+
+
 def run_stages(module, func_name, stages=CPU_STAGES, keep_text=True):
-    """Run ``stages`` over ``module`` in place; returns {stage: IR text} (empty if not kept)."""
+    """Run ``stages`` over ``module`` in place; returns {stage: IR text} (empty if not kept).
+    Without ``keep_text`` a failing stage raises :class:`StageFailed`; with it, a
+    :class:`PassFailure` naming the reproducer written from the text before that stage."""
     texts = {}
     dump_dir = config.DUMP_IR
     text = None
     for name, passes in stages:
         if passes:
-            before = text if text is not None else str(module)
+            before = text if text is not None or not keep_text else str(module)
             try:
                 _run(module, passes)
             except Exception as err:   # MLIRError: write the reproducer and fail loudly
+                if before is None:     # the caller rebuilds the module keeping the texts
+                    first = (str(err).strip().splitlines() or [""])[0]
+                    raise StageFailed(f"numlir: MLIR stage '{name}' failed for {func_name}: "
+                                      f"{first}") from err
                 raise _failure(func_name, name, passes, before, err) from None
         text = None
         if keep_text or dump_dir:
@@ -162,4 +172,4 @@ def verify(module, func_name):
                           f"(module written to {path}):\n{detail}")
 
 
-__all__ = ["CPU_STAGES", "run_stages", "stage_names", "ir"]
+__all__ = ["CPU_STAGES", "StageFailed", "run_stages", "stage_names", "ir"]

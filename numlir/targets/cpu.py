@@ -21,6 +21,7 @@ from numlir.passes.pipeline import (
     CPU_STAGES,
     DEALLOC_STAGE,
     ENTRY_BEFORE,
+    StageFailed,
     llvm_tool,
     mlir_tool,
     run_stages,
@@ -62,13 +63,25 @@ def _load_runner_utils():
 
 @dataclasses.dataclass
 class CompiledFunction:
-    """One native signature of a dispatcher: the entry, the engine that owns the code, the IR."""
+    """One native signature of a dispatcher: the entry, the engine that owns the code. The IR
+    text of each stage (``stages``) is not kept by the compile (printing the module after every
+    stage cost ~10 % of a small function's compile): it is rebuilt on first request."""
 
     signature: typing.Signature
     entry: object
     engine: ExecutionEngine
-    stages: dict
     keep_alive: tuple
+    dispatcher: object = None
+    _stages: dict = None
+
+    @property
+    def stages(self):
+        if self._stages is None:
+            with te.target_override(TARGET_NAME), _context_lock, mlir_context(), \
+                    ir.Location.unknown():
+                self._stages = build_module(self.dispatcher, self.signature.args,
+                                            keep_text=True)[2]
+        return self._stages
 
     def llvm_ir(self):
         return _translate(self.stages["llvm"], [mlir_tool("mlir-translate"), "--mlir-to-llvmir"])
@@ -85,43 +98,63 @@ def _translate(text, cmd):
     return proc.stdout
 
 
+def build_module(dispatcher, argtypes, keep_text=False):
+    """Lower ``dispatcher`` at ``argtypes`` and run the CPU stages: (module, entry name, {stage:
+    IR text} when ``keep_text``, whether it has parallel regions). Deterministic, so that a
+    failing stage and introspection can rebuild the texts a compile did not keep."""
+    module = ir.Module.create()
+    boundscheck = dispatcher.targetoptions.get("boundscheck")
+    mod = ModuleLowering(module, config.BOUNDSCHECK if boundscheck is None else boundscheck)
+    kernel_op, return_type = mod.function_for(dispatcher, argtypes, public=True)
+    name = kernel_op.sym_name.value
+    dump_name = f"{name}.{len(dispatcher._native)}"   # one set of files per signature
+    verify(module, name)
+    pipeline = CPU_STAGES
+    if mod.has_parallel:          # prange loops became scf.parallel: async runtime stages
+        from numlir.passes.parallel import with_parallel_stage
+        pipeline = with_parallel_stage(CPU_STAGES, after=DEALLOC_STAGE)
+    names = [n for n, _ in pipeline]
+    dealloc, split = names.index(DEALLOC_STAGE), names.index(ENTRY_BEFORE)
+    stages = run_stages(module, dump_name, pipeline[:dealloc], keep_text)
+    # private from here on: the inliner would have deleted an unused private kernel, and
+    # buffer deallocation gives only private functions ownership results
+    kernel_op = _lookup(module, name)
+    kernel_op.attributes["sym_visibility"] = ir.StringAttr.get("private")
+    stages.update(run_stages(module, dump_name, pipeline[dealloc:split], keep_text))
+    add_entry(module, f"{name}_entry", _lookup(module, name), argtypes, return_type,
+              exact_layout=not dispatcher._explicit)
+    stages.update(run_stages(module, dump_name, pipeline[split:], keep_text))
+    return module, f"{name}_entry", stages, mod.has_parallel, return_type
+
+
 def compile_dispatcher(dispatcher, argtypes, next_entry):
     """Compile ``dispatcher`` at ``argtypes``: a native entry falling back to ``next_entry``."""
     load_rules()
     # lowering may type more code (overload methods, helpers): keep Numba on our target
     with te.target_override(TARGET_NAME), _context_lock, mlir_context(), ir.Location.unknown():
-        module = ir.Module.create()
-        boundscheck = dispatcher.targetoptions.get("boundscheck")
-        mod = ModuleLowering(module, config.BOUNDSCHECK if boundscheck is None else boundscheck)
-        kernel_op, return_type = mod.function_for(dispatcher, argtypes, public=True)
-        name = kernel_op.sym_name.value
-        dump_name = f"{name}.{len(dispatcher._native)}"   # one set of files per signature
-        verify(module, name)
-        pipeline = CPU_STAGES
-        if mod.has_parallel:          # prange loops became scf.parallel: async runtime stages
-            from numlir.passes.parallel import with_parallel_stage
+        try:
+            module, entry_name, _, parallel, return_type = build_module(dispatcher, argtypes)
+        except StageFailed:      # again, keeping every stage's text for the reproducer
+            build_module(dispatcher, argtypes, keep_text=True)
+            raise
+        if parallel:
             from numlir.runtime.threads import load_async_runtime
-            pipeline = with_parallel_stage(CPU_STAGES, after=DEALLOC_STAGE)
             load_async_runtime()
-        names = [n for n, _ in pipeline]
-        dealloc, split = names.index(DEALLOC_STAGE), names.index(ENTRY_BEFORE)
-        stages = run_stages(module, dump_name, pipeline[:dealloc])
-        # private from here on: the inliner would have deleted an unused private kernel, and
-        # buffer deallocation gives only private functions ownership results
-        kernel_op = _lookup(module, name)
-        kernel_op.attributes["sym_visibility"] = ir.StringAttr.get("private")
-        stages.update(run_stages(module, dump_name, pipeline[dealloc:split]))
-        add_entry(module, f"{name}_entry", _lookup(module, name), argtypes, return_type,
-                  exact_layout=not dispatcher._explicit)
-        stages.update(run_stages(module, dump_name, pipeline[split:]))
-        entry_name = f"{name}_entry"
-        if "memrefCopy" in stages.get("llvm", "memrefCopy"):
+        if _calls(module, "memrefCopy"):
             _load_runner_utils()
         engine = ExecutionEngine(module, opt_level=config.OPT_LEVEL)
         address = _function_address(engine, f"{entry_name}_addr")
     fn, mdef = make_pycfunction(dispatcher.py_func.__name__, address, next_entry)
     sig = typing.signature(return_type, *argtypes)
-    return CompiledFunction(sig, fn, engine, stages, (mdef, next_entry))
+    return CompiledFunction(sig, fn, engine, (mdef, next_entry), dispatcher)
+
+
+def _calls(module, symbol):
+    """Whether the LLVM-dialect ``module`` declares ``symbol``."""
+    for op in module.body.operations:
+        if op.name == "llvm.func" and op.attributes["sym_name"].value == symbol:
+            return True
+    return False
 
 
 def _lookup(module, name):
