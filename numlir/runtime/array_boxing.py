@@ -49,6 +49,27 @@ func.func @nl_free_capsule_addr() -> !llvm.ptr {
 _runtime = {}
 
 
+def free_capsule_pointer(em):
+    """An ``!llvm.ptr`` to the capsule destructor, for the code ``em`` emits. Until the process
+    has one, an entry defines it in its own module (``em.defines_free_capsule``: saves the first
+    compile a separate JIT, ~10 ms) and :func:`adopt_free_capsule` keeps that engine forever."""
+    if "free_capsule" in _runtime or not em.may_define_runtime:
+        return em.ptr(free_capsule_address())
+    em.defines_free_capsule = True
+    return em.op("llvm.mlir.addressof @nl_free_capsule : !llvm.ptr", "p")
+
+
+def free_capsule_source():
+    return _FREE_CAPSULE_SOURCE
+
+
+def adopt_free_capsule(engine, function_address):
+    """After JIT-compiling a module that defines the destructor: keep its engine for good."""
+    if "free_capsule" not in _runtime:
+        _runtime["engine"] = engine
+        _runtime["free_capsule"] = function_address(engine, "nl_free_capsule_addr")
+
+
 def free_capsule_address():
     """Address of the capsule destructor that frees buffers handed to NumPy. It lives in a
     process-wide engine that is never released: arrays routinely outlive the function (and so
@@ -221,7 +242,7 @@ def _base_object(em, owned, alloc):
     em.stmt(f"cf.cond_br {is_null}, {fresh}, {reuse}")
     em.label(fresh)
     em.used.add("PyCapsule_New")
-    dptr = em.ptr(free_capsule_address())
+    dptr = free_capsule_pointer(em)
     cap = em.capi("PyCapsule_New", alloc, em.op("llvm.mlir.zero : !llvm.ptr", "p"), dptr)
     em.stmt(f"cf.br {join}({cap} : !llvm.ptr)")
     em.label(reuse)

@@ -75,6 +75,8 @@ class _Emitter:
         self.owned_flags = iter(())  # ownership flags of the kernel's memref results, in order
         self.boxed = []             # (allocated ptr, owned flag, base object) of boxed arrays
         self.exact_layout = True    # accept only arrays whose typeof layout is the signature's
+        self.may_define_runtime = False   # may define the capsule destructor in its text
+        self.defines_free_capsule = False
 
     def fresh(self, hint="v"):
         self.n += 1
@@ -311,6 +313,7 @@ def entry_source(entry_name, kernel_name, argtypes, return_type, kernel_type, ex
     """MLIR text of the entry function (and the C-API declarations it uses)."""
     em = _Emitter()
     em.exact_layout = exact_layout
+    em.may_define_runtime = True
     fallback = "^fallback"
     nargs = em.op(f"arith.andi %nargsf, {em.const(2**63 - 1)} : i64")
     zero = em.op("llvm.ptrtoint %kwnames : !llvm.ptr to i64")
@@ -345,6 +348,9 @@ def entry_source(entry_name, kernel_name, argtypes, return_type, kernel_type, ex
     fwd = em.capi("PyObject_Vectorcall", "%self", "%args", "%nargsf", "%kwnames")
     em.stmt(f"return {fwd} : !llvm.ptr")
     decls = _declarations(em)
+    if em.defines_free_capsule:
+        from numlir.runtime.array_boxing import free_capsule_source
+        decls.append(free_capsule_source())
     ftype = "(!llvm.ptr, !llvm.ptr, i64, !llvm.ptr) -> !llvm.ptr"
     body = "\n".join(em.lines)
     return "\n".join(decls + [

@@ -27,6 +27,7 @@ from numlir.passes.pipeline import (
     run_stages,
     verify,
 )
+from numlir.runtime.array_boxing import adopt_free_capsule
 from numlir.runtime.entry import add_entry, make_pycfunction
 
 _context_lock = threading.RLock()
@@ -144,6 +145,8 @@ def compile_dispatcher(dispatcher, argtypes, next_entry):
             _load_runner_utils()
         engine = ExecutionEngine(module, opt_level=config.OPT_LEVEL)
         address = _function_address(engine, f"{entry_name}_addr")
+        if _defines(module, "nl_free_capsule"):
+            adopt_free_capsule(engine, _function_address)
     fn, mdef = make_pycfunction(dispatcher.py_func.__name__, address, next_entry)
     sig = typing.signature(return_type, *argtypes)
     return CompiledFunction(sig, fn, engine, (mdef, next_entry), dispatcher)
@@ -154,6 +157,13 @@ def _calls(module, symbol):
     for op in module.body.operations:
         if op.name == "llvm.func" and op.attributes["sym_name"].value == symbol:
             return True
+    return False
+
+
+def _defines(module, symbol):
+    for op in module.body.operations:
+        if op.name == "llvm.func" and op.attributes["sym_name"].value == symbol:
+            return len(op.regions[0].blocks) > 0
     return False
 
 
