@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from numba.core import compiler, cpu, ir, registry, types
+from numba.core import compiler, cpu, ir, registry, types, typing
 from numba.core import target_extension as te
 from numba.core.compiler import CompilerBase, DefaultPassBuilder, Flags
 from numba.core.compiler_machinery import AnalysisPass, PassManager, register_pass
@@ -24,26 +24,32 @@ class NumlirHardware(te.CPU):
 te.target_registry[TARGET_NAME] = NumlirHardware
 
 
-# Modules whose import registers Numba's @overload typing (arrays, NumPy, typed containers ...).
-# Importing them costs ~0.5 s, so scalar code is typed without them first (see compile_typed).
-_FULL_REGISTRY_MODULES = (
-    "numba.cpython.builtins", "numba.cpython.charseq", "numba.cpython.enumimpl",
-    "numba.cpython.hashing", "numba.cpython.heapq", "numba.cpython.iterators",
-    "numba.cpython.listobj", "numba.cpython.numbers", "numba.cpython.rangeobj",
-    "numba.cpython.setobj", "numba.cpython.slicing", "numba.cpython.tupleobj",
-    "numba.cpython.unicode", "numba.core.optional", "numba.core.inline_closurecall",
+# Modules whose import registers Numba's @overload typing, in two tiers. Scalar code is typed
+# without any (see compile_typed); code that uses NumPy gets the first tier before its typing;
+# the second (strings, typed containers, Generator, polynomials, jitclass ...) loads, with the
+# first, after a typing failure, and the typing is retried.
+_NUMPY_REGISTRY_MODULES = (
+    "numba.cpython.builtins", "numba.cpython.iterators", "numba.cpython.listobj",
+    "numba.cpython.numbers", "numba.cpython.rangeobj", "numba.cpython.slicing",
+    "numba.cpython.tupleobj", "numba.core.optional", "numba.core.inline_closurecall",
     "numba.misc.literal", "numba.np.linalg", "numba.np.arraymath", "numba.np.arrayobj",
-    "numba.np.random.generator_core", "numba.np.random.generator_methods",
-    "numba.np.random.legacy", "numba.np.polynomial.polynomial_core",
-    "numba.np.polynomial.polynomial_functions", "numba.typed.typeddict", "numba.typed.dictimpl",
-    "numba.typed.typedlist", "numba.typed.listobject", "numba.typed.typedset",
-    "numba.typed.setobject", "numba.experimental.jitclass", "numba.experimental.function_type",
-    "numba.np.types.datetime_registry", "numba.np.npdatetime", "numba.np.npyimpl",
+    "numba.np.random.legacy", "numba.np.npdatetime", "numba.np.npyimpl",
     "numba.cpython.cmathimpl", "numba.cpython.mathimpl", "numba.cpython.randomimpl",
     # numlir's own typing for NumPy functions beyond Numba's (numlir-target overloads)
     "numlir.lowering.axis_reductions", "numlir.lowering.ufunc_two_outputs",
     "numlir.lowering.linalg_loops", "numlir.lowering.sorting",
 )
+_OTHER_REGISTRY_MODULES = (
+    "numba.cpython.charseq", "numba.cpython.enumimpl", "numba.cpython.hashing",
+    "numba.cpython.heapq", "numba.cpython.setobj", "numba.cpython.unicode",
+    "numba.np.random.generator_core", "numba.np.random.generator_methods",
+    "numba.np.polynomial.polynomial_core", "numba.np.polynomial.polynomial_functions",
+    "numba.typed.typeddict", "numba.typed.dictimpl", "numba.typed.typedlist",
+    "numba.typed.listobject", "numba.typed.typedset", "numba.typed.setobject",
+    "numba.experimental.jitclass", "numba.experimental.function_type",
+    "numba.np.types.datetime_registry",
+)
+_loaded_tiers = set()
 
 
 class NumlirTargetContext(cpu.CPUContext):
@@ -83,15 +89,29 @@ class _NoCodegen:
 _NO_CODEGEN = _NoCodegen()
 
 
+def load_numpy_registries():
+    """Import the first tier of Numba's Python-level implementations (NumPy, numbers, ranges,
+    tuples, lists, math); True if this call loaded them."""
+    return _load_tiers(("numpy", _NUMPY_REGISTRY_MODULES))
+
+
 def load_full_registries():
-    """Import the modules that register Numba's Python-level implementations (once)."""
-    if NumlirTargetContext.full_registries:
-        return False
+    """Import every module that registers Numba's Python-level implementations; True if this
+    call loaded any."""
+    return _load_tiers(("numpy", _NUMPY_REGISTRY_MODULES), ("other", _OTHER_REGISTRY_MODULES))
+
+
+def _load_tiers(*tiers):
     import importlib
+    todo = [(name, modules) for name, modules in tiers if name not in _loaded_tiers]
+    if not todo:
+        return False
     defer_blas_check()
-    for name in _FULL_REGISTRY_MODULES:
-        importlib.import_module(name)
-    NumlirTargetContext.full_registries = True
+    for name, modules in todo:
+        for module in modules:
+            importlib.import_module(module)
+        _loaded_tiers.add(name)
+    NumlirTargetContext.full_registries = len(_loaded_tiers) == 2
     with te.target_override(TARGET_NAME):
         numlir_target.typing_context.refresh()
     return True
@@ -113,8 +133,32 @@ def defer_blas_check():
     linalg.ensure_blas = ensure_blas
 
 
+# Builtin classes used as values (``range``, ``float`` as a dtype or a conversion, ...). Numba's
+# typeof of a class imports numba.typed's Dict, List and Set (~40 ms) to test subclassing before
+# it falls back to the globals these are registered as.
+_PLAIN_BUILTIN_CLASSES = frozenset({
+    bool, int, float, complex, range, slice, enumerate, zip, reversed, tuple, list, dict, set,
+    frozenset, str, bytes, object, type, map, filter,
+})
+
+
+class NumlirTypingContext(typing.Context):
+    """Numba's typing context, resolving builtin classes without typeof's detour."""
+
+    def resolve_value_type(self, val):
+        if val.__class__ is type and val in _PLAIN_BUILTIN_CLASSES:
+            ty = self._get_global_type(val)
+            if ty is not None:
+                return ty
+        return super().resolve_value_type(val)
+
+
 class _NumlirTargetDescr(registry.CPUTarget):
     """Own typing context and typing-only target context."""
+
+    @functools.cached_property
+    def _toplevel_typing_context(self):
+        return NumlirTypingContext()
 
     @functools.cached_property
     def _toplevel_target_context(self):
@@ -180,8 +224,8 @@ def compile_typed(typingctx, targetctx, pyfunc, argtypes, return_type, flags, lo
     from numba.core import errors
     # Templates resolve "the current target" from TLS when no compile is on the stack: make it
     # ours, or Numba refreshes (and fully initialises) its own CPU target context.
-    if not NumlirTargetContext.full_registries and uses_numpy(pyfunc, argtypes):
-        load_full_registries()     # typing would fail without them: skip the failed first try
+    if "numpy" not in _loaded_tiers and uses_numpy(pyfunc, argtypes):
+        load_numpy_registries()     # typing would fail without them: skip the failed first try
     with te.target_override(TARGET_NAME):
         try:
             return compiler.compile_extra(typingctx, targetctx, pyfunc, tuple(argtypes),
