@@ -238,15 +238,29 @@ def compile_typed(typingctx, targetctx, pyfunc, argtypes, return_type, flags, lo
                                       flags, locals or {}, pipeline_class=TypedIRCompiler)
 
 
+# Array attributes Numba types in its core (arraydecl), with no @overload behind them
+_CORE_ARRAY_ATTRIBUTES = frozenset({
+    "shape", "size", "ndim", "dtype", "itemsize", "nbytes", "strides", "T", "real", "imag",
+    "flags", "ctypes", "c_contiguous", "f_contiguous",
+})
+
+
 def uses_numpy(pyfunc, argtypes):
-    """Whether typing ``pyfunc`` will need NumPy's implementations: an array argument, or a name
-    in its code (closures included) bound to NumPy or to something of NumPy's."""
+    """Whether typing ``pyfunc`` will need NumPy's implementations: a name in its code (closures
+    included) bound to NumPy or to something of NumPy's, a dtype or NumPy class argument, or,
+    with array arguments, an attribute other than those Numba's core types (array methods are
+    ``@overload`` implementations). A wrong False costs a failed typing and a retry."""
+    import cmath
+    import dis
+    import math
+
     import numpy as np
-    if any(isinstance(t, (types.Array, types.NumberClass, types.DType)) for t in argtypes):
+    if any(isinstance(t, (types.NumberClass, types.DType)) for t in argtypes):
         return True
+    arrays = any(isinstance(t, types.Array) for t in argtypes)
     code = getattr(pyfunc, "__code__", None)
     if code is None:
-        return False
+        return arrays
     glbls = getattr(pyfunc, "__globals__", {})
     stack = [code]
     while stack:
@@ -256,6 +270,12 @@ def uses_numpy(pyfunc, argtypes):
             if obj is np or type(obj) is np.ufunc or \
                     (getattr(obj, "__module__", None) or "").startswith("numpy"):
                 return True
+        if arrays:
+            for ins in dis.get_instructions(co):
+                if ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and \
+                        ins.argval not in _CORE_ARRAY_ATTRIBUTES and \
+                        not hasattr(math, ins.argval) and not hasattr(cmath, ins.argval):
+                    return True
         stack.extend(c for c in co.co_consts if isinstance(c, type(code)))
     return False
 
