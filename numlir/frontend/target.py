@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from numba.core import compiler, cpu, ir, registry, types, typing
+from numba.core import compiler, cpu, imputils, ir, registry, types, typing
 from numba.core import target_extension as te
 from numba.core.compiler import CompilerBase, DefaultPassBuilder, Flags
 from numba.core.compiler_machinery import AnalysisPass, PassManager, register_pass
@@ -52,6 +52,9 @@ _OTHER_REGISTRY_MODULES = (
 _loaded_tiers = set()
 
 
+_SHIM_REGISTRY = imputils.Registry("numlir_unused_llvmlite_shims")
+
+
 class NumlirTargetContext(cpu.CPUContext):
     """Numba's CPU target context minus everything that only serves llvmlite code generation.
 
@@ -68,11 +71,14 @@ class NumlirTargetContext(cpu.CPUContext):
         pass
 
     def refresh(self):
-        # Overload templates look for Numba's builtin lowering registry here to park their
-        # (llvmlite) lowering shims; register it without installing its ~1000 implementations.
-        from numba.core.imputils import RegistryLoader, builtin_registry
-        if builtin_registry not in self._registries:
-            self._registries[builtin_registry] = RegistryLoader(builtin_registry)
+        # Overload templates park their (llvmlite) lowering shims in the first registry of the
+        # current target's context (Numba's builtin one when the context has it): give them a
+        # registry of our own, never installed. Had they gone to Numba's builtin registry, the
+        # shims of numlir's @overload_method templates (``a.mean()`` ...) would replace the CPU
+        # target's lowering of the same methods whenever numlir typed them after Numba started.
+        from numba.core.imputils import RegistryLoader
+        if _SHIM_REGISTRY not in self._registries:
+            self._registries[_SHIM_REGISTRY] = RegistryLoader(_SHIM_REGISTRY)
         self.typing_context.refresh()
 
     def codegen(self):

@@ -26,3 +26,28 @@ def test_overload_typed_by_numba_in_between():
     proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
                           timeout=600, check=False)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-3000:]
+
+
+METHOD_SCRIPT = """
+import numba
+import numpy as np
+
+import numlir
+
+a = np.arange(6.0)
+# numlir compiles scalar code first (no registries), then Numba's CPU target starts
+assert numlir.njit(lambda x: x + 1)(1.0) == 2.0
+assert numba.njit(lambda x: x + 1)(1.0) == 2.0
+# numlir then types array methods it has @overload_method templates of its own for ...
+assert numlir.njit(lambda v: (v * 2.0).mean())(a) == (a * 2.0).mean()
+# ... and Numba must still lower the same methods with its own implementation
+assert numba.njit(lambda v: (v * 2.0).mean())(a) == (a * 2.0).mean()
+assert numba.njit(lambda v: v.sum() + v.max())(a) == a.sum() + a.max()
+print("ok")
+"""
+
+
+def test_numlir_method_templates_leave_numba_lowering_alone():
+    proc = subprocess.run([sys.executable, "-c", METHOD_SCRIPT], capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-3000:]
