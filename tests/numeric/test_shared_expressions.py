@@ -2,30 +2,16 @@
 (no intermediate buffer) and emitted once per loop body: results against NumPy, including the
 cases where the sharing must stop (a write to a leaf between the uses, a use in another block),
 and a chain whose naive inlining would grow exponentially."""
-import warnings
-
 import numpy as np
 import pytest
 
 import numlir
+from tests.numeric.test_array_exprs import _check
+from tests.numeric.test_array_support import check_mutating
 
 
 def _rand(*shape, seed=0):
     return np.random.default_rng(seed).random(shape) + 0.5
-
-
-def _check(fn, *args, rtol=1e-12):
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        want = fn.py_func(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
-    got = fn(*args)
-    want_t = want if isinstance(want, tuple) else (want,)
-    got_t = got if isinstance(got, tuple) else (got,)
-    assert len(got_t) == len(want_t)
-    for g, w in zip(got_t, want_t):
-        g, w = np.asarray(g), np.asarray(w)
-        assert g.shape == w.shape and g.dtype == w.dtype, (g.shape, w.shape, g.dtype, w.dtype)
-        np.testing.assert_allclose(g, w, rtol=rtol, atol=0)
 
 
 @numlir.njit
@@ -81,30 +67,16 @@ def broadcast_shared(x, y):
     return np.sqrt(e + 1.0) + e * d
 
 
-@numlir.njit
-def deep_chain(a):
-    x = a * 0.5
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    x = x * x + x
-    return x
+def _deep_chain(levels):
+    """``x = x * x + x`` ``levels`` times in one block (straight-line code, no loop)."""
+    src = "def deep_chain(a):\n    x = a * 0.5\n" + "    x = x * x + x\n" * levels + \
+        "    return x\n"
+    ns = {}
+    exec(src, ns)      # noqa: S102 -- generated straight-line source
+    return numlir.njit(ns["deep_chain"])
+
+
+deep_chain = _deep_chain(20)
 
 
 @numlir.njit
@@ -136,8 +108,7 @@ def test_two_results_no_intermediate_buffer():
 
 
 def test_write_between_uses():
-    a, b = _rand(8), _rand(8, seed=1)
-    _check(write_between_uses, a, b)
+    check_mutating(write_between_uses, lambda: (_rand(8), _rand(8, seed=1)))
 
 
 def test_reduction_and_expression():
