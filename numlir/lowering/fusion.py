@@ -58,19 +58,25 @@ MAX_SHARED_USES = 8
 
 def fused_local_uses(ctx, name, block):
     """Whether every use of ``name`` is a later statement of this block that fuses lazy arrays
-    (an operator, ufunc or other fusible rule): the expression may then be inlined into each of
-    them instead of being computed into a buffer. Its duplicates in one loop body are merged
-    (:func:`numlir.lowering.lazy_arrays.build` shares leaves and calls, CSE the rest)."""
+    elementwise (an operator, ufunc, ``np.where`` ...: an array result at least as deep): the
+    expression may then be inlined into each of them instead of being computed into a buffer.
+    Its duplicates in one loop body are merged (:func:`numlir.lowering.lazy_arrays.build` shares
+    leaves and calls, CSE the rest). A reduction among the uses (softmax's ``e / np.sum(e)``)
+    would run the expression in a loop of its own: it is computed once into a buffer instead."""
     sites = ctx.uses.get(name, ())
     if not 1 < len(sites) <= MAX_SHARED_USES:
         return False
+    ndim = getattr(ctx.typeof(name), "ndim", 0)
     return all(label == ctx.current_label and pos < len(block.body)
                and name in {v.name for v in block.body[pos].list_vars()}
-               and _fusible_statement(ctx, block.body[pos]) for label, pos in sites)
+               and _fusible_statement(ctx, block.body[pos], ndim) for label, pos in sites)
 
 
-def _fusible_statement(ctx, st):
+def _fusible_statement(ctx, st, ndim):
     if not isinstance(st, nir.Assign) or not isinstance(st.value, nir.Expr):
+        return False
+    out = ctx.typeof(st.target)
+    if not isinstance(out, types.Array) or out.ndim < ndim:
         return False
     expr = st.value
     sig = ctx.calltypes.get(expr)

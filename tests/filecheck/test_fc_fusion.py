@@ -157,3 +157,19 @@ def test_fortran_inputs_keep_fortran_result(order):
     got = chain_statements(a, b, a)
     np.testing.assert_allclose(got, np.sqrt(a * b + a))
     assert got.flags.f_contiguous == (order == "F")
+
+
+@numlir.njit
+def softmax(x):
+    e = np.exp(x - np.max(x))
+    return e / np.sum(e)
+
+
+def test_expression_also_reduced_is_computed_once():
+    # e feeds a reduction (its own loop) and a division: computed once into a buffer, not
+    # recomputed (exp twice) in both loops
+    x = _rand(9)
+    e = np.exp(x - np.max(x))
+    np.testing.assert_allclose(softmax(x), e / np.sum(e), rtol=1e-12)
+    # one expression computes e: its generic and that generic's broadcasting twin
+    assert softmax.inspect_mlir(stage="canonical").count("math.exp") == 2
