@@ -37,7 +37,7 @@ _NUMPY_REGISTRY_MODULES = (
     "numba.cpython.cmathimpl", "numba.cpython.mathimpl", "numba.cpython.randomimpl",
     # numlir's own typing for NumPy functions beyond Numba's (numlir-target overloads)
     "numlir.lowering.axis_reductions", "numlir.lowering.ufunc_two_outputs",
-    "numlir.lowering.linalg_loops", "numlir.lowering.sorting",
+    "numlir.lowering.linalg_loops", "numlir.lowering.sorting", "numlir.lowering.creation",
 )
 _OTHER_REGISTRY_MODULES = (
     "numba.cpython.charseq", "numba.cpython.enumimpl", "numba.cpython.hashing",

@@ -2,8 +2,11 @@
 Python ``@overload`` implementations; they bottom out in the intrinsics lowered here."""
 from __future__ import annotations
 
+import numpy as np
 from mlir.dialects import arith
-from numba.core import types
+from numba.core import types, utils
+from numba.core.typing.npydecl import parse_dtype, parse_shape
+from numba.core.typing.templates import AbstractTemplate, infer_global, signature
 from numba.np import arrayobj
 
 from numlir.lowering import array_views as av
@@ -53,3 +56,61 @@ def lower_zero_fill(ctx, sig, args):
     from numlir.lowering.arrays import assign_into
     arrty = sig.args[0]
     assign_into(ctx, arrty, args[0], arrty.dtype, ctx.const(arrty.dtype, 0))
+
+
+# -- np.empty / np.zeros / np.ones typed here ------------------------------------------------------
+# Numba's are @overload implementations calling one another (np.zeros: np.empty, then a fill;
+# np.ones: a loop over ``arr.flat``); typing them runs Numba's frontend on each (~20 ms the first
+# time in a process). These numlir-target templates come first for the numlir target; what they
+# do not claim falls through to Numba's.
+def _shape_dtype(shape, dtype=None):
+    """The Python signature the templates fold calls by."""
+
+
+_PYSIG = utils.pysignature(_shape_dtype)
+
+
+def _creation_dtype(dtype):
+    if dtype is None or isinstance(dtype, (types.NoneType, types.Omitted)) or (
+            isinstance(dtype, types.Function) and dtype.typing_key is float):
+        return types.float64
+    if isinstance(dtype, (types.DTypeSpec, types.TypeRef, types.StringLiteral)):
+        return parse_dtype(dtype)
+    return None
+
+
+class _CreationTemplate(AbstractTemplate):
+    metadata = {"target": "numlir"}
+
+    def generic(self, args, kws):
+        if len(args) > 2 or set(kws) - {"shape", "dtype"}:
+            return None
+        try:
+            bound = _PYSIG.bind(*args, **kws)
+        except TypeError:
+            return None
+        shape, dtype = bound.arguments.get("shape"), bound.arguments.get("dtype")
+        ndim = parse_shape(shape) if shape is not None else None
+        nb_dtype = _creation_dtype(dtype)
+        if ndim is None or nb_dtype is None:
+            return None
+        argtys = (shape,) if "dtype" not in bound.arguments else (shape, dtype)
+        return signature(types.Array(nb_dtype, ndim, "C"), *argtys).replace(pysig=_PYSIG)
+
+
+def _creation_rule(fill):
+    def rule(ctx, sig, args):
+        arrty = sig.return_type
+        arr = new_array(ctx, arrty, shape_sizes(ctx, sig.args[0], args[0]))
+        if fill is not None:
+            from numlir.lowering.arrays import assign_into
+            assign_into(ctx, arrty, arr, arrty.dtype, ctx.const(arrty.dtype, fill))
+        return arr
+    return rule
+
+
+for _fn, _fill in ((np.empty, None), (np.zeros, 0), (np.ones, 1)):
+    _template = type(f"_Numlir_{_fn.__name__}", (_CreationTemplate,), {"key": _fn})
+    infer_global(_fn, types.Function(_template))
+    lower(_fn, types.Any)(_creation_rule(_fill))
+    lower(_fn, types.Any, types.Any)(_creation_rule(_fill))
