@@ -114,3 +114,60 @@ for _fn, _fill in ((np.empty, None), (np.zeros, 0), (np.ones, 1)):
     infer_global(_fn, types.Function(_template))
     lower(_fn, types.Any)(_creation_rule(_fill))
     lower(_fn, types.Any, types.Any)(_creation_rule(_fill))
+
+
+# -- np.empty_like / zeros_like / ones_like of arrays, likewise --------------------------------
+def _arr_dtype(arr, dtype=None):
+    """empty_like's Python signature."""
+
+
+def _a_dtype(a, dtype=None):
+    """zeros_like's and ones_like's Python signature."""
+
+
+class _LikeTemplate(AbstractTemplate):
+    metadata = {"target": "numlir"}
+    pysig = None
+
+    def generic(self, args, kws):
+        try:
+            bound = self.pysig.bind(*args, **kws)
+        except TypeError:
+            return None
+        proto = bound.arguments.get(next(iter(self.pysig.parameters)))
+        dtype = bound.arguments.get("dtype")
+        if not isinstance(proto, types.Array):
+            return None       # scalars and sequences: Numba's implementation
+        if dtype is None or isinstance(dtype, (types.NoneType, types.Omitted)):
+            nb_dtype = proto.dtype
+        elif isinstance(dtype, (types.DTypeSpec, types.TypeRef, types.StringLiteral)):
+            nb_dtype = parse_dtype(dtype)
+        else:
+            return None
+        if nb_dtype is None:
+            return None
+        # Numba's result type: the prototype's layout, C for 'A'
+        retty = proto.copy(dtype=nb_dtype, layout="C" if proto.layout == "A" else proto.layout,
+                           readonly=False)
+        argtys = (proto,) if "dtype" not in bound.arguments else (proto, dtype)
+        return signature(retty, *argtys).replace(pysig=self.pysig)
+
+
+def _like_rule(fill):
+    def rule(ctx, sig, args):
+        arrty = sig.return_type
+        arr = new_array(ctx, arrty, av.metadata(args[0]).sizes)
+        if fill is not None:
+            from numlir.lowering.arrays import assign_into
+            assign_into(ctx, arrty, arr, arrty.dtype, ctx.const(arrty.dtype, fill))
+        return arr
+    return rule
+
+
+for _fn, _fill, _sig in ((np.empty_like, None, _arr_dtype), (np.zeros_like, 0, _a_dtype),
+                         (np.ones_like, 1, _a_dtype)):
+    _template = type(f"_Numlir_{_fn.__name__}", (_LikeTemplate,),
+                     {"key": _fn, "pysig": utils.pysignature(_sig)})
+    infer_global(_fn, types.Function(_template))
+    lower(_fn, types.Array)(_like_rule(_fill))
+    lower(_fn, types.Array, types.Any)(_like_rule(_fill))
