@@ -37,8 +37,11 @@ _NUMPY_REGISTRY_MODULES = (
     "numba.cpython.cmathimpl", "numba.cpython.mathimpl", "numba.cpython.randomimpl",
     # numlir's own typing for NumPy functions beyond Numba's (numlir-target overloads)
     "numlir.lowering.axis_reductions", "numlir.lowering.ufunc_two_outputs",
-    "numlir.lowering.linalg_loops", "numlir.lowering.sorting", "numlir.lowering.creation",
+    "numlir.lowering.linalg_loops", "numlir.lowering.sorting",
 )
+# numlir's own typing of NumPy's creation functions: enough for code whose only NumPy names are
+# those, ufuncs and scalar classes (uses_numpy's "own"); loaded with either tier as well
+_OWN_REGISTRY_MODULES = ("numlir.lowering.creation",)
 _OTHER_REGISTRY_MODULES = (
     "numba.cpython.charseq", "numba.cpython.enumimpl", "numba.cpython.hashing",
     "numba.cpython.heapq", "numba.cpython.setobj", "numba.cpython.unicode",
@@ -95,16 +98,22 @@ class _NoCodegen:
 _NO_CODEGEN = _NoCodegen()
 
 
+def load_own_registries():
+    """Import numlir's typing of NumPy creation functions (no Numba implementation modules)."""
+    return _load_tiers(("own", _OWN_REGISTRY_MODULES))
+
+
 def load_numpy_registries():
     """Import the first tier of Numba's Python-level implementations (NumPy, numbers, ranges,
     tuples, lists, math); True if this call loaded them."""
-    return _load_tiers(("numpy", _NUMPY_REGISTRY_MODULES))
+    return _load_tiers(("own", _OWN_REGISTRY_MODULES), ("numpy", _NUMPY_REGISTRY_MODULES))
 
 
 def load_full_registries():
     """Import every module that registers Numba's Python-level implementations; True if this
     call loaded any."""
-    return _load_tiers(("numpy", _NUMPY_REGISTRY_MODULES), ("other", _OTHER_REGISTRY_MODULES))
+    return _load_tiers(("own", _OWN_REGISTRY_MODULES), ("numpy", _NUMPY_REGISTRY_MODULES),
+                       ("other", _OTHER_REGISTRY_MODULES))
 
 
 def _load_tiers(*tiers):
@@ -117,7 +126,7 @@ def _load_tiers(*tiers):
         for module in modules:
             importlib.import_module(module)
         _loaded_tiers.add(name)
-    NumlirTargetContext.full_registries = len(_loaded_tiers) == 2
+    NumlirTargetContext.full_registries = len(_loaded_tiers) == 3
     with te.target_override(TARGET_NAME):
         numlir_target.typing_context.refresh()
     return True
@@ -230,8 +239,11 @@ def compile_typed(typingctx, targetctx, pyfunc, argtypes, return_type, flags, lo
     from numba.core import errors
     # Templates resolve "the current target" from TLS when no compile is on the stack: make it
     # ours, or Numba refreshes (and fully initialises) its own CPU target context.
-    if "numpy" not in _loaded_tiers and uses_numpy(pyfunc, argtypes):
+    need = uses_numpy(pyfunc, argtypes) if "numpy" not in _loaded_tiers else None
+    if need == "numpy":
         load_numpy_registries()     # typing would fail without them: skip the failed first try
+    elif need == "own":
+        load_own_registries()
     with te.target_override(TARGET_NAME):
         try:
             return compiler.compile_extra(typingctx, targetctx, pyfunc, tuple(argtypes),
@@ -252,38 +264,85 @@ _CORE_ARRAY_ATTRIBUTES = frozenset({
 
 
 def uses_numpy(pyfunc, argtypes):
-    """Whether typing ``pyfunc`` will need NumPy's implementations: a name in its code (closures
-    included) bound to NumPy or to something of NumPy's, a dtype or NumPy class argument, or,
-    with array arguments, an attribute other than those Numba's core types (array methods are
-    ``@overload`` implementations). A wrong False costs a failed typing and a retry."""
-    import cmath
+    """Which implementations typing ``pyfunc`` will need: ``"numpy"`` (Numba's first registry
+    tier), ``"own"`` (only numlir's NumPy templates: every NumPy name it uses is a ufunc, a
+    scalar class or constant, or a creation function numlir types itself) or None, read from its
+    code (closures included) and argument types: array methods are Numba ``@overload``
+    implementations, array attributes such as ``shape`` are typed by Numba's core. A wrong answer
+    costs a failed typing and a retry."""
     import dis
-    import math
 
-    import numpy as np
     if any(isinstance(t, (types.NumberClass, types.DType)) for t in argtypes):
-        return True
+        return "numpy"
     arrays = any(isinstance(t, types.Array) for t in argtypes)
     code = getattr(pyfunc, "__code__", None)
     if code is None:
-        return arrays
+        return "numpy" if arrays else None
     glbls = getattr(pyfunc, "__globals__", {})
-    stack = [code]
+    need, stack = None, [code]
     while stack:
         co = stack.pop()
         for name in co.co_names:
-            obj = glbls.get(name)
-            if obj is np or type(obj) is np.ufunc or \
-                    (getattr(obj, "__module__", None) or "").startswith("numpy"):
-                return True
-        if arrays:
-            for ins in dis.get_instructions(co):
-                if ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and \
-                        ins.argval not in _CORE_ARRAY_ATTRIBUTES and \
-                        not hasattr(math, ins.argval) and not hasattr(cmath, ins.argval):
-                    return True
+            obj = glbls.get(name, _MISSING)
+            kind = None if obj is _MISSING else _numpy_kind(obj)
+            if kind == "numpy":
+                return "numpy"
+            need = need or kind
+        for ins in dis.get_instructions(co):
+            if ins.opname not in ("LOAD_ATTR", "LOAD_METHOD") or \
+                    ins.argval in _CORE_ARRAY_ATTRIBUTES:
+                continue
+            kind = _attribute_kind(ins.argval, arrays)
+            if kind == "numpy":
+                return "numpy"
+            need = need or kind
         stack.extend(c for c in co.co_consts if isinstance(c, type(code)))
-    return False
+    return need
+
+
+_MISSING = object()
+
+
+def _numpy_kind(obj):
+    """What typing a use of ``obj`` needs: None (not NumPy's, the module itself, whose
+    attributes are looked at by name, or a ufunc or scalar class: Numba's core types those),
+    "own" (a creation function numlir types) or "numpy"."""
+    import numpy as np
+    if obj is np or isinstance(obj, np.ufunc) or (isinstance(obj, type)
+                                                  and issubclass(obj, np.generic)):
+        return None
+    if not (getattr(obj, "__module__", None) or "").startswith("numpy"):
+        return None
+    try:
+        return "own" if obj in _OWN_NUMPY_FUNCTIONS else "numpy"
+    except TypeError:              # unhashable
+        return "numpy"
+
+
+def _attribute_kind(attr, arrays):
+    import cmath
+    import math
+
+    import numpy as np
+    if hasattr(math, attr) or hasattr(cmath, attr):
+        return None                       # math.sqrt, or np.sqrt: a ufunc
+    value = getattr(np, attr, _MISSING)
+    if value is not _MISSING:
+        if value is None or isinstance(value, (bool, int, float)):
+            return None                   # np.newaxis, np.pi, np.inf ...
+        if isinstance(value, type(np)):
+            return "numpy"                # a submodule: np.random, np.linalg ...
+        return _numpy_kind(value) or (None if isinstance(value, np.ufunc) or isinstance(
+            value, type) else "numpy")
+    return "numpy" if arrays else None    # an array method (an @overload_method)
+
+
+def _own_numpy_functions():
+    import numpy as np
+    return frozenset({np.empty, np.zeros, np.ones, np.empty_like, np.zeros_like, np.ones_like})
+
+
+_OWN_NUMPY_FUNCTIONS = _own_numpy_functions()
 
 
 def type_function(pyfunc, argtypes, return_type=None, parallel=False, locals=None):

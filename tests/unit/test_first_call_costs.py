@@ -38,13 +38,36 @@ def _scalar(x):
     return math.sqrt(x) + abs(x)
 
 
+def _ufuncs_and_classes(a):
+    return np.sqrt(a) + np.float32(2.0) * np.pi
+
+
+def _numpy_function(a):
+    return np.where(a > 0, a, 0.0)
+
+
+def _submodule(n):
+    return np.random.rand(n)
+
+
 def test_uses_numpy():
-    assert not uses_numpy(_indexing, (A1, A1))      # core-typed attributes, math, builtins
-    assert uses_numpy(_method, (A1,))               # array methods are @overload_method
-    assert uses_numpy(_nested_method, (A1,))        # closures' code counts
-    assert uses_numpy(_numpy_name, (types.int64,))
-    assert not uses_numpy(_scalar, (types.float64,))
-    assert uses_numpy(_scalar, (types.NumberClass(types.float64),))
+    assert uses_numpy(_indexing, (A1, A1)) is None          # core attributes, math, builtins
+    assert uses_numpy(_method, (A1,)) == "numpy"            # array methods: @overload_method
+    assert uses_numpy(_nested_method, (A1,)) == "numpy"     # closures' code counts
+    assert uses_numpy(_numpy_name, (types.int64,)) == "own"  # np.zeros: numlir's template
+    assert uses_numpy(_scalar, (types.float64,)) is None
+    assert uses_numpy(_scalar, (types.NumberClass(types.float64),)) == "numpy"
+    assert uses_numpy(_ufuncs_and_classes, (A1,)) is None
+    assert uses_numpy(_numpy_function, (A1,)) == "numpy"
+    assert uses_numpy(_submodule, (types.int64,)) == "numpy"
+
+
+def test_each_kind_compiles_and_matches():
+    for fn, arg in ((_indexing, None), (_method, None), (_nested_method, None),
+                    (_numpy_name, 4), (_ufuncs_and_classes, None), (_numpy_function, None)):
+        a = np.linspace(-1.0, 2.0, 7) if arg is None else arg
+        args = (a, a) if fn is _indexing else (a,)
+        np.testing.assert_allclose(numlir.njit(fn)(*args), fn(*args), rtol=1e-6)
 
 
 def test_gc_resumes_after_compile():
