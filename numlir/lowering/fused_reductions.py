@@ -112,16 +112,17 @@ def _extreme(ctx, sig, args, largest):
 
 
 def _extreme_of_array(ctx, arrty, arr, sizes, largest):
-    """A float array's max/min with the running values per lane of the axis reductions (LLVM
-    does not vectorize a fold of NaN-propagating maxima: one value at a time, ~7x NumPy's
-    time). The caller checked the array is not empty."""
-    from numlir.lowering import axis_reductions as ar
-    flat = arr
-    if arrty.ndim != 1:
-        flat = ar._flat_source(ctx, arrty, arr)[1]       # a view: the array is C-contiguous
+    """A float array's max/min with the axis reductions' per-lane running values (LLVM does not
+    vectorize a fold of NaN-propagating maxima: one value at a time, ~7x NumPy's time). The
+    caller checked the array is not empty and C-contiguous or 1-d."""
+    from numlir.lowering.array_methods import reshape
+    from numlir.lowering.reduction_lines import line_extreme
     n = av.product(sizes)
-    return ar._extreme(arrty.dtype, lambda k: av.load_elem(ctx, flat, [k], arrty.dtype),
-                       av.cindex(0), n, largest)
+    flat = arr
+    if arrty.ndim != 1:             # a view: the array is C-contiguous
+        flat = reshape(ctx, arrty, arr, [n], Arr(arrty.dtype, 1, "C"))
+    return line_extreme(arrty.dtype, lambda k: av.load_elem(ctx, flat, [k], arrty.dtype),
+                        av.cindex(0), n, largest)
 
 
 @_whole(np.max, np.amax, "array.max", (Arr, "max"))
