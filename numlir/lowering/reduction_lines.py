@@ -45,6 +45,7 @@ def _mul(t, reassoc=False):
         return arith.andi
     return arith.muli
 
+
 def _truth(ctx, x, t):
     if isinstance(t, types.Boolean):
         return x
