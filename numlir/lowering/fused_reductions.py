@@ -8,6 +8,7 @@ import itertools
 import operator
 
 import numpy as np
+from mlir import ir
 from mlir.dialects import arith
 from numba.core import types
 
@@ -89,9 +90,10 @@ def _extreme(ctx, sig, args, largest):
     name = "maximum" if largest else "minimum"
     ctx.raise_if(empty, ValueError,
                  f"zero-size array to reduction operation {name} which has no identity")
-    if isinstance(rt, types.Float) and rt == arrty.dtype and not isinstance(args[0], la.LazyArray) \
-            and (arrty.layout == "C" or arrty.ndim == 1) and not getattr(ctx, "parallel", False):
-        return _extreme_of_array(ctx, arrty, args[0], lazy.sizes, largest)
+    if isinstance(rt, types.Float) and not getattr(ctx, "parallel", False):
+        by_lanes = _extreme_by_lanes(ctx, rt, lazy, largest)
+        if by_lanes is not None:
+            return ctx.cast(by_lanes, rt, sig.return_type)
     if isinstance(rt, types.Float):
         start, pick = (-np.inf if largest else np.inf), (arith.maximumf if largest
                                                          else arith.minimumf)
@@ -111,18 +113,50 @@ def _extreme(ctx, sig, args, largest):
     return ctx.cast(out, rt, sig.return_type)
 
 
-def _extreme_of_array(ctx, arrty, arr, sizes, largest):
-    """A float array's max/min with the axis reductions' per-lane running values (LLVM does not
-    vectorize a fold of NaN-propagating maxima: one value at a time, ~7x NumPy's time). The
-    caller checked the array is not empty and C-contiguous or 1-d."""
+def _extreme_by_lanes(ctx, rt, lazy, largest):
+    """A float max/min with the axis reductions' per-lane running values (LLVM does not
+    vectorize a fold of NaN-propagating maxima: one value at a time, ~7x NumPy's time), when
+    every array leaf of the expression is C-contiguous (or 1-d) with its full rank: the elements
+    are then read at one flat index, when no leaf is broadcast at run time (else the one-value
+    fold runs). None when the leaves do not qualify. The caller checked for emptiness."""
+    from mlir.dialects import scf
+
+    from numlir.lowering import datamodel as dm
     from numlir.lowering.array_methods import reshape
     from numlir.lowering.reduction_lines import line_extreme
-    n = av.product(sizes)
-    flat = arr
-    if arrty.ndim != 1:             # a view: the array is C-contiguous
-        flat = reshape(ctx, arrty, arr, [n], Arr(arrty.dtype, 1, "C"))
-    return line_extreme(arrty.dtype, lambda k: av.load_elem(ctx, flat, [k], arrty.dtype),
-                        av.cindex(0), n, largest)
+    ndim = len(lazy.sizes)
+    arrays = [(t, v) for t, v in lazy.leaves if isinstance(t, Arr)]
+    if not arrays or not all(t.ndim == ndim and (t.layout == "C" or ndim == 1)
+                             for t, _ in arrays):
+        return None
+    n = av.product(lazy.sizes)
+    plain = None
+    for t, v in arrays:
+        for size, full in zip(av.metadata(v).sizes, lazy.sizes):
+            same = arith.cmpi(av.P.eq, size, full)
+            plain = same if plain is None else arith.andi(plain, same)
+    dtype = la.elem_type(lazy.ty)
+    start, pick = (-np.inf if largest else np.inf), (arith.maximumf if largest
+                                                     else arith.minimumf)
+    with ctx.deferred_errors():        # no branches inside the regions below
+        if_op = scf.IfOp(plain, [dm.scalar_type(rt)], has_else=True)
+        with ir.InsertionPoint(if_op.then_block):
+            flats = {}
+            for t, v in arrays:
+                if id(v) not in flats:
+                    flats[id(v)] = v if ndim == 1 else reshape(
+                        ctx, t, v, [av.product(av.metadata(v).sizes)], Arr(t.dtype, 1, "C"))
+
+            def element(k):
+                vals = [av.load_elem(ctx, flats[id(v)], [k], t.dtype) if isinstance(t, Arr)
+                        else v for t, v in lazy.leaves]
+                return ctx.cast(lazy.fn(vals), dtype, rt)
+            scf.YieldOp([line_extreme(rt, element, av.cindex(0), n, largest)])
+        with ir.InsertionPoint(if_op.else_block):
+            def step(acc, value):
+                return pick(acc, ctx.cast(value, dtype, rt))
+            scf.YieldOp([la.reduce(ctx, lazy, rt, ctx.const(rt, start), step)])
+    return if_op.results[0]
 
 
 @_whole(np.max, np.amax, "array.max", (Arr, "max"))

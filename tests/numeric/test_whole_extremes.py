@@ -57,3 +57,32 @@ def test_float32_and_signed_zeros():
 def test_empty_raises():
     with pytest.raises(ValueError, match="zero-size array"):
         extremes(np.empty(0))
+
+
+@numlir.njit
+def expr_extremes(a, b):
+    return np.max(a - b), np.min(a * b), (a + 1.0).max(), np.amin(np.sqrt(np.abs(a)) - b)
+
+
+@pytest.mark.parametrize("shapes", [((37,), (37,)), ((5, 8), (5, 8)), ((5, 8), (8,)),
+                                    ((5, 1), (1, 8)), ((1,), (1,))])
+@pytest.mark.parametrize("nan_at", [None, 0, -1])
+def test_expressions(shapes, nan_at):
+    a = np.random.default_rng(7).standard_normal(shapes[0])
+    b = np.random.default_rng(8).standard_normal(shapes[1])
+    if nan_at is not None:
+        a.flat[nan_at] = np.nan
+    _same(expr_extremes(a, b), expr_extremes.py_func(a, b))
+
+
+@pytest.mark.parametrize("make", [np.asfortranarray, lambda x: x[:, ::2]])
+def test_expressions_other_layouts(make):
+    a = make(np.random.default_rng(9).standard_normal((6, 10)))
+    b = make(np.random.default_rng(10).standard_normal((6, 10)))
+    _same(expr_extremes(a, b), expr_extremes.py_func(a, b))
+
+
+def test_expression_float32():
+    a = np.random.default_rng(11).standard_normal(50).astype(np.float32)
+    b = np.random.default_rng(12).standard_normal(50).astype(np.float32)
+    _same(expr_extremes(a, b), expr_extremes.py_func(a, b))
