@@ -126,7 +126,7 @@ def _extreme_by_lanes(ctx, rt, lazy, largest):
     from numlir.lowering.reduction_lines import line_extreme
     ndim = len(lazy.sizes)
     arrays = [(t, v) for t, v in lazy.leaves if isinstance(t, Arr)]
-    if not arrays or not all(t.ndim == ndim and (t.layout == "C" or ndim == 1)
+    if ndim == 0 or not arrays or not all(t.ndim == ndim and (t.layout == "C" or ndim == 1)
                              for t, _ in arrays):
         return None
     n = av.product(lazy.sizes)

@@ -86,3 +86,8 @@ def test_expression_float32():
     a = np.random.default_rng(11).standard_normal(50).astype(np.float32)
     b = np.random.default_rng(12).standard_normal(50).astype(np.float32)
     _same(expr_extremes(a, b), expr_extremes.py_func(a, b))
+
+
+def test_zero_d():
+    a = np.array(2.5)
+    _same(extremes(a), extremes.py_func(a))
