@@ -65,8 +65,6 @@ class NumlirTargetContext(cpu.CPUContext):
     the @overload-registering modules are imported only when typing needs them.
     """
 
-    full_registries = False
-
     def init(self):
         self.is32bit = False
 
@@ -126,7 +124,6 @@ def _load_tiers(*tiers):
         for module in modules:
             importlib.import_module(module)
         _loaded_tiers.add(name)
-    NumlirTargetContext.full_registries = len(_loaded_tiers) == 3
     with te.target_override(TARGET_NAME):
         numlir_target.typing_context.refresh()
     return True
@@ -332,8 +329,10 @@ def _attribute_kind(attr, arrays):
             return None                   # np.newaxis, np.pi, np.inf ...
         if isinstance(value, type(np)):
             return "numpy"                # a submodule: np.random, np.linalg ...
-        return _numpy_kind(value) or (None if isinstance(value, np.ufunc) or isinstance(
-            value, type) else "numpy")
+        kind = _numpy_kind(value)
+        if kind is None and not isinstance(value, (np.ufunc, type)):
+            kind = "numpy"                # NumPy's, though its __module__ names another
+        return kind
     return "numpy" if arrays else None    # an array method (an @overload_method)
 
 

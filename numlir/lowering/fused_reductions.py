@@ -90,10 +90,6 @@ def _extreme(ctx, sig, args, largest):
     name = "maximum" if largest else "minimum"
     ctx.raise_if(empty, ValueError,
                  f"zero-size array to reduction operation {name} which has no identity")
-    if isinstance(rt, types.Float) and not getattr(ctx, "parallel", False):
-        by_lanes = _extreme_by_lanes(ctx, rt, lazy, largest)
-        if by_lanes is not None:
-            return ctx.cast(by_lanes, rt, sig.return_type)
     if isinstance(rt, types.Float):
         start, pick = (-np.inf if largest else np.inf), (arith.maximumf if largest
                                                          else arith.minimumf)
@@ -109,16 +105,22 @@ def _extreme(ctx, sig, args, largest):
 
     def step(acc, value):
         return pick(acc, ctx.cast(value, arrty.dtype, rt))
-    out = la.reduce(ctx, lazy, rt, ctx.const(rt, start), step, pick)
-    return ctx.cast(out, rt, sig.return_type)
+
+    def fold():
+        return la.reduce(ctx, lazy, rt, ctx.const(rt, start), step, pick)
+    out = None
+    if isinstance(rt, types.Float) and not getattr(ctx, "parallel", False):
+        out = _extreme_by_lanes(ctx, rt, lazy, largest, fold)
+    return ctx.cast(fold() if out is None else out, rt, sig.return_type)
 
 
-def _extreme_by_lanes(ctx, rt, lazy, largest):
+def _extreme_by_lanes(ctx, rt, lazy, largest, fold):
     """A float max/min with the axis reductions' per-lane running values (LLVM does not
     vectorize a fold of NaN-propagating maxima: one value at a time, ~7x NumPy's time), when
     every array leaf of the expression is C-contiguous (or 1-d) with its full rank: the elements
-    are then read at one flat index, when no leaf is broadcast at run time (else the one-value
-    fold runs). None when the leaves do not qualify. The caller checked for emptiness."""
+    are then read at one flat index, when no leaf is broadcast at run time (else ``fold()``, the
+    one-value fold, runs). None when the leaves do not qualify. The caller checked for
+    emptiness."""
     from mlir.dialects import scf
 
     from numlir.lowering import datamodel as dm
@@ -130,14 +132,8 @@ def _extreme_by_lanes(ctx, rt, lazy, largest):
                              for t, _ in arrays):
         return None
     n = av.product(lazy.sizes)
-    plain = None
-    for t, v in arrays:
-        for size, full in zip(av.metadata(v).sizes, lazy.sizes):
-            same = arith.cmpi(av.P.eq, size, full)
-            plain = same if plain is None else arith.andi(plain, same)
+    plain = la.unstretched(lazy, arrays)
     dtype = la.elem_type(lazy.ty)
-    start, pick = (-np.inf if largest else np.inf), (arith.maximumf if largest
-                                                     else arith.minimumf)
     with ctx.deferred_errors():        # no branches inside the regions below
         if_op = scf.IfOp(plain, [dm.scalar_type(rt)], has_else=True)
         with ir.InsertionPoint(if_op.then_block):
@@ -153,9 +149,7 @@ def _extreme_by_lanes(ctx, rt, lazy, largest):
                 return ctx.cast(lazy.fn(vals), dtype, rt)
             scf.YieldOp([line_extreme(rt, element, av.cindex(0), n, largest)])
         with ir.InsertionPoint(if_op.else_block):
-            def step(acc, value):
-                return pick(acc, ctx.cast(value, dtype, rt))
-            scf.YieldOp([la.reduce(ctx, lazy, rt, ctx.const(rt, start), step)])
+            scf.YieldOp([fold()])
     return if_op.results[0]
 
 

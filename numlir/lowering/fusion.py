@@ -87,11 +87,8 @@ def _fusible_statement(ctx, st, ndim):
             key = ctx.resolve_op(expr.fn, sig)
             return _rule_fusible(key, tuple(sig.args))
         if expr.op == "call":
-            fnty = ctx.typeof(expr.func)
-            if isinstance(fnty, (types.Dispatcher, types.RecursiveCall, types.ExceptionClass,
-                                 types.BoundFunction)):
-                return False
-            return _rule_fusible(ctx.impl_key(fnty, sig), tuple(sig.args))
+            fnty = ctx.typeof(expr.func)     # methods (a.sum() ...) reduce or view: not shared
+            return not isinstance(fnty, types.BoundFunction) and _call_fusible(ctx, fnty, sig)
     except Exception:      # no rule for it (an error for the statement's own lowering to report)
         return False
     return False
@@ -121,12 +118,17 @@ def fusing(ctx, key, argtypes):
     return allow(ctx, _rule_fusible(key, tuple(argtypes)))
 
 
-def fusing_call(ctx, fnty, sig):
+def _call_fusible(ctx, fnty, sig):
+    """Whether the rule lowering a call of ``fnty`` at ``sig`` fuses lazy arguments."""
     if isinstance(fnty, (types.Dispatcher, types.RecursiveCall, types.ExceptionClass)):
-        return allow(ctx, False)
+        return False
     key = ctx.impl_key(fnty, sig)
     args = sig.as_function().args if isinstance(fnty, types.BoundFunction) else sig.args
-    return allow(ctx, _rule_fusible(key, args))
+    return _rule_fusible(key, tuple(args))
+
+
+def fusing_call(ctx, fnty, sig):
+    return allow(ctx, _call_fusible(ctx, fnty, sig))
 
 
 # -- which statements may write to arrays ---------------------------------------------------------

@@ -164,16 +164,23 @@ def _generic(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers=F
         return None
 
 
+def unstretched(lazy, arrays):
+    """i1: none of ``arrays`` (array leaves of ``lazy``) is broadcast along a dimension at run
+    time (each has the sizes of ``lazy``'s trailing dimensions); None if ``arrays`` has no
+    dimension to compare."""
+    ok = None
+    for t, v in arrays:
+        for k, size in enumerate(av.metadata(v).sizes):
+            same = arith.cmpi(av.P.eq, size, lazy.sizes[len(lazy.sizes) - t.ndim + k])
+            ok = same if ok is None else arith.andi(ok, same)
+    return ok
+
+
 def _generic_versions(ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers,
                       bounds):
     args = (ctx, lazy, out_tensor, out_map, iterators, perm, combine, buffers, bounds)
-    plain_ok = None
-    for t, v in lazy.leaves:
-        if isinstance(t, Arr) and t.layout in "CF" and t.ndim:
-            sizes = av.metadata(v).sizes
-            for k, size in enumerate(sizes):
-                same = arith.cmpi(av.P.eq, size, lazy.sizes[len(lazy.sizes) - t.ndim + k])
-                plain_ok = same if plain_ok is None else arith.andi(plain_ok, same)
+    plain_ok = unstretched(lazy, [(t, v) for t, v in lazy.leaves
+                                  if isinstance(t, Arr) and t.layout in "CF" and t.ndim])
     if plain_ok is None:
         return _generic_once(*args, plain=False, versioned=False)
     from mlir.dialects import scf
