@@ -70,13 +70,20 @@ def _shape_dtype(shape, dtype=None):
 _PYSIG = utils.pysignature(_shape_dtype)
 
 
-def _creation_dtype(dtype):
-    if dtype is None or isinstance(dtype, (types.NoneType, types.Omitted)) or (
-            isinstance(dtype, types.Function) and dtype.typing_key is float):
-        return types.float64
+def _parsed_dtype(dtype, default):
+    """The Numba dtype a ``dtype`` argument's type names (``default`` when absent or None);
+    None for what the templates leave to Numba."""
+    if dtype is None or isinstance(dtype, (types.NoneType, types.Omitted)):
+        return default
     if isinstance(dtype, (types.DTypeSpec, types.TypeRef, types.StringLiteral)):
         return parse_dtype(dtype)
     return None
+
+
+def _creation_dtype(dtype):
+    if isinstance(dtype, types.Function) and dtype.typing_key is float:
+        return types.float64
+    return _parsed_dtype(dtype, types.float64)
 
 
 class _CreationTemplate(AbstractTemplate):
@@ -98,14 +105,18 @@ class _CreationTemplate(AbstractTemplate):
         return signature(types.Array(nb_dtype, ndim, "C"), *argtys).replace(pysig=_PYSIG)
 
 
+def _filled_array(ctx, arrty, sizes, fill):
+    """A new ``arrty`` array of ``sizes``, every element ``fill`` (None: left as allocated)."""
+    arr = new_array(ctx, arrty, sizes)
+    if fill is not None:
+        from numlir.lowering.arrays import assign_into
+        assign_into(ctx, arrty, arr, arrty.dtype, ctx.const(arrty.dtype, fill))
+    return arr
+
+
 def _creation_rule(fill):
     def rule(ctx, sig, args):
-        arrty = sig.return_type
-        arr = new_array(ctx, arrty, shape_sizes(ctx, sig.args[0], args[0]))
-        if fill is not None:
-            from numlir.lowering.arrays import assign_into
-            assign_into(ctx, arrty, arr, arrty.dtype, ctx.const(arrty.dtype, fill))
-        return arr
+        return _filled_array(ctx, sig.return_type, shape_sizes(ctx, sig.args[0], args[0]), fill)
     return rule
 
 
@@ -138,12 +149,7 @@ class _LikeTemplate(AbstractTemplate):
         dtype = bound.arguments.get("dtype")
         if not isinstance(proto, types.Array):
             return None       # scalars and sequences: Numba's implementation
-        if dtype is None or isinstance(dtype, (types.NoneType, types.Omitted)):
-            nb_dtype = proto.dtype
-        elif isinstance(dtype, (types.DTypeSpec, types.TypeRef, types.StringLiteral)):
-            nb_dtype = parse_dtype(dtype)
-        else:
-            return None
+        nb_dtype = _parsed_dtype(dtype, proto.dtype)
         if nb_dtype is None:
             return None
         # Numba's result type: the prototype's layout, C for 'A'
@@ -155,12 +161,7 @@ class _LikeTemplate(AbstractTemplate):
 
 def _like_rule(fill):
     def rule(ctx, sig, args):
-        arrty = sig.return_type
-        arr = new_array(ctx, arrty, av.metadata(args[0]).sizes)
-        if fill is not None:
-            from numlir.lowering.arrays import assign_into
-            assign_into(ctx, arrty, arr, arrty.dtype, ctx.const(arrty.dtype, fill))
-        return arr
+        return _filled_array(ctx, sig.return_type, av.metadata(args[0]).sizes, fill)
     return rule
 
 

@@ -152,19 +152,22 @@ def compile_dispatcher(dispatcher, argtypes, next_entry):
     return CompiledFunction(sig, fn, engine, (mdef, next_entry), dispatcher)
 
 
-def _calls(module, symbol):
-    """Whether the LLVM-dialect ``module`` declares ``symbol``."""
+def _llvm_func(module, symbol):
+    """The ``llvm.func`` named ``symbol`` in the LLVM-dialect ``module``, or None."""
     for op in module.body.operations:
         if op.name == "llvm.func" and op.attributes["sym_name"].value == symbol:
-            return True
-    return False
+            return op
+    return None
+
+
+def _calls(module, symbol):
+    """Whether the LLVM-dialect ``module`` declares ``symbol``."""
+    return _llvm_func(module, symbol) is not None
 
 
 def _defines(module, symbol):
-    for op in module.body.operations:
-        if op.name == "llvm.func" and op.attributes["sym_name"].value == symbol:
-            return len(op.regions[0].blocks) > 0
-    return False
+    op = _llvm_func(module, symbol)
+    return op is not None and len(op.regions[0].blocks) > 0
 
 
 def _lookup(module, name):
