@@ -101,8 +101,8 @@ def _translate(text, cmd):
 
 def build_module(dispatcher, argtypes, keep_text=False):
     """Lower ``dispatcher`` at ``argtypes`` and run the CPU stages: (module, entry name, {stage:
-    IR text} when ``keep_text``, whether it has parallel regions). Deterministic, so that a
-    failing stage and introspection can rebuild the texts a compile did not keep."""
+    IR text} when ``keep_text``, whether it has parallel regions, return type). Deterministic,
+    so that a failing stage and introspection can rebuild the texts a compile did not keep."""
     module = ir.Module.create()
     boundscheck = dispatcher.targetoptions.get("boundscheck")
     mod = ModuleLowering(module, config.BOUNDSCHECK if boundscheck is None else boundscheck)
