@@ -10,7 +10,11 @@ Black-Scholes call prices (log, sqrt, exp, a polynomial normal CDF, ``np.where``
 
 All versions run the same inputs in one process; each is warmed up (compiled and run once), the
 results are compared with numlir serial's, then each is timed ``--repeats`` times, interleaved,
-and the median per call is kept. ``serial/par`` is numlir's parallel speed-up over itself,
+and the median per call is kept. Each sample starts after a pause of ``SETTLE`` seconds: both
+runtimes keep their idle threads spinning for a while after a region (Numba's OpenMP workers
+~4 ms, numlir's ``NUMLIR_SPIN_US`` = 1 ms), and a sample started while the other runtime's threads
+still spin would share the cores with them. Calls within a sample follow each other, as a
+program calling one kernel in a loop does. ``serial/par`` is numlir's parallel speed-up over itself,
 ``numba/numlir`` > 1 means numlir parallel is faster than Numba parallel.
 
 Overhead: a parallel region of 2 iterations each storing one element, per call, minus the same
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import textwrap
+import time
 
 import numpy as np
 
@@ -200,6 +205,9 @@ def same(got, want):
     return abs(got - want) <= 1e-9 * max(1.0, abs(want))
 
 
+SETTLE = 0.03     # seconds of quiet before each sample (see the module docstring)
+
+
 def overhead(fn_par, fn_ser, out, repeats):
     """Median extra seconds per call of the parallel region over the serial function."""
     fn_par(out)
@@ -250,9 +258,9 @@ def main(argv=None):
                 failures.append(f"{name}: {who} differs from numlir serial")
         samples = {"par": [], "ser": [], "nb": []}
         for _ in range(args.repeats):
-            samples["par"].append(time_once(nl_par, inputs))
-            samples["ser"].append(time_once(nl_ser, inputs))
-            samples["nb"].append(time_once(nb_par, inputs))
+            for key, fn in (("par", nl_par), ("ser", nl_ser), ("nb", nb_par)):
+                time.sleep(SETTLE)
+                samples[key].append(time_once(fn, inputs))
         t_par, t_ser, t_nb = (statistics.median(samples[k]) for k in ("par", "ser", "nb"))
         speedups[kind].append(t_ser / t_par)
         vs_numba[kind].append(t_nb / t_par)

@@ -11,6 +11,8 @@
 | ``NUMLIR_DEBUG_VERIFY`` | bool | 0 | verify the module after every pass (slower compiles) |
 | ``NUMLIR_VECTOR_MATH`` | bool | 1 | loops call libmvec SIMD math where glibc has it; 0: scalar |
 | ``NUMLIR_NUM_THREADS`` | int >= 0 | 0 | threads of ``parallel=True`` code; 0: all CPUs |
+| ``NUMLIR_SPIN_US`` | int >= 0 | 1000 | microseconds an idle pool thread spins before it sleeps |
+| ``NUMLIR_NT_BYTES`` | int >= 0 | 4194304 | fresh array-expression outputs this large use streaming stores; 0: never |
 """
 from __future__ import annotations
 
@@ -45,6 +47,13 @@ def _threads(raw):
     return n
 
 
+def _micros(raw):
+    n = int(raw)
+    if n < 0:
+        raise ValueError(f"NUMLIR_SPIN_US must be >= 0, got {raw}")
+    return n
+
+
 DISABLE_JIT = _knob("DISABLE_JIT", False, _bool)
 OPT_LEVEL = _knob("OPT_LEVEL", 3, _opt)
 DUMP_IR = _knob("DUMP_IR", "", str)
@@ -54,6 +63,8 @@ BOUNDSCHECK = _knob("BOUNDSCHECK", False, _bool)
 DEBUG_VERIFY = _knob("DEBUG_VERIFY", False, _bool)
 VECTOR_MATH = _knob("VECTOR_MATH", True, _bool)
 NUM_THREADS = _knob("NUM_THREADS", 0, _threads)     # 0: the CPUs this process may use
+SPIN_US = _knob("SPIN_US", 1000, _micros)            # read when the pool starts
+NT_BYTES = _knob("NT_BYTES", 4 << 20, int)           # read when a module is compiled
 
 
 def reload():

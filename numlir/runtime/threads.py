@@ -1,8 +1,8 @@
 """Thread control for ``parallel=True`` code: how many chunks a ``prange`` loop is split into.
 
-The worker threads are those of MLIR's async runtime (``libmlir_async_runtime.so``, shipped in the
-MLIR wheel): a process-wide pool with one thread per hardware thread, created on the first parallel
-region. Generated code reads the requested thread count from one process-wide 64-bit slot whose
+The worker threads are numlir's pool (``numlir.runtime.pool``): one thread per further CPU,
+started when the first function with a parallel region is compiled; the caller of a region works
+too. Generated code reads the requested thread count from one process-wide 64-bit slot whose
 address is embedded in the code, so ``set_num_threads`` takes effect on the next region of every
 compiled function without recompiling.
 """
@@ -14,7 +14,6 @@ import os
 from numlir import config
 
 _slot = ctypes.c_int64(0)
-_runtime = []
 
 
 def default_num_threads():
@@ -52,18 +51,3 @@ def num_threads_address():
     """Address of the slot generated code reads (initialised before any code can read it)."""
     get_num_threads()
     return ctypes.addressof(_slot)
-
-
-def load_async_runtime():
-    """Load MLIR's async runtime into the process (global symbols: the JIT resolves its
-    ``mlirAsyncRuntime*`` calls from there). It is never passed to an ExecutionEngine as a shared
-    library: destroying that engine would tear down the runtime every other engine uses."""
-    if _runtime:
-        return
-    import mlir
-    for root in mlir.__path__:
-        path = os.path.join(root, "lib", "libmlir_async_runtime.so")
-        if os.path.exists(path):
-            _runtime.append(ctypes.CDLL(path, mode=os.RTLD_GLOBAL))
-            return
-    raise RuntimeError("numlir: libmlir_async_runtime.so not found in the MLIR package")

@@ -111,7 +111,7 @@ def build_module(dispatcher, argtypes, keep_text=False):
     dump_name = f"{name}.{len(dispatcher._native)}"   # one set of files per signature
     verify(module, name)
     pipeline = CPU_STAGES
-    if mod.has_parallel:          # prange loops became scf.parallel: async runtime stages
+    if mod.has_parallel:          # scf.parallel loops: outlined, run on numlir's pool
         from numlir.passes.parallel import with_parallel_stage
         pipeline = with_parallel_stage(CPU_STAGES, after=DEALLOC_STAGE)
     names = [n for n, _ in pipeline]
@@ -138,9 +138,6 @@ def compile_dispatcher(dispatcher, argtypes, next_entry):
         except StageFailed:      # again, keeping every stage's text for the reproducer
             build_module(dispatcher, argtypes, keep_text=True)
             raise
-        if parallel:
-            from numlir.runtime.threads import load_async_runtime
-            load_async_runtime()
         if _calls(module, "memrefCopy"):
             _load_runner_utils()
         engine = ExecutionEngine(module, opt_level=config.OPT_LEVEL)

@@ -396,7 +396,7 @@ def test_prange_is_parallel_region():
     sum_f_k = FLOAT_KERNELS[0]
     sum_f_k(np.ones(3))
     assert "scf.parallel" in sum_f_k.inspect_mlir(stage="scf")
-    assert "mlirAsyncRuntimeExecute" in sum_f_k.inspect_mlir(stage="parallel")
+    assert "call @nl_fork_" in sum_f_k.inspect_mlir(stage="parallel")
 
 
 def test_light_loops_below_threshold_run_in_one_chunk():
