@@ -10,8 +10,8 @@ and the header becomes (:func:`lower_prange`): the trip count ``n`` split into
 ``k = clamp(min(num_threads, n), 1)`` balanced chunks, an ``scf.parallel`` over the chunks whose
 iteration runs its chunk serially (an ``scf.for`` calling the body, stopping at the first non-zero
 status), each chunk's status and partial reductions stored in small buffers, and, after the join,
-a serial combine in chunk order and the first error re-raised. ``async-parallel-for``
-(``numlir.passes.parallel``) turns the ``scf.parallel`` into tasks of MLIR's async runtime.
+a serial combine in chunk order and the first error re-raised. ``numlir.passes.parallel``
+outlines the ``scf.parallel`` and runs its chunks on numlir's pool (``numlir.runtime.pool``).
 
 Header phis are classified: a *reduction* when every back-edge value is the phi updated by ``+=``,
 ``-=``, ``*=`` (also ``s = s + x`` ...) or ``min``/``max`` of it (scalars; ``+ - *`` also for
