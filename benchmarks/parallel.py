@@ -214,7 +214,10 @@ def overhead(fn_par, fn_ser, out, repeats):
     fn_ser(out)
     extra = []
     for _ in range(repeats):
-        extra.append(time_once(fn_par, (out,), 0.05) - time_once(fn_ser, (out,), 0.05))
+        time.sleep(SETTLE)
+        t_par = time_once(fn_par, (out,), 0.05)
+        time.sleep(SETTLE)
+        extra.append(t_par - time_once(fn_ser, (out,), 0.05))
     return statistics.median(extra)
 
 
