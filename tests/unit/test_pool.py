@@ -11,20 +11,28 @@ import pytest
 import numlir
 from numlir.runtime import pool
 
+_KERNEL = """
+    import time
+    import numpy as np
+    import numlir
 
-@numlir.njit(parallel=True)
-def _chunk_sums(a, out):
-    # an inner loop makes every iteration worth a chunk: one chunk per thread
-    for i in numlir.prange(out.shape[0]):
-        s = 0
-        for j in range(a.shape[1]):
-            s += a[i, j]
-        out[i] = s
-    return out
+    @numlir.njit(parallel=True)
+    def sums(a, out):
+        for i in numlir.prange(out.shape[0]):
+            s = 0
+            for j in range(a.shape[1]):
+                s += a[i, j]
+            out[i] = s
+        return out
 
+    a = np.arange(40, dtype=np.int64).reshape(4, 10)
+    want = a.sum(axis=1)
+"""
 
-def _expected(a):
-    return a.sum(axis=1)
+# the same kernel in this process (an inner loop makes every iteration worth a chunk)
+_namespace = {}
+exec(textwrap.dedent(_KERNEL), _namespace)   # noqa: S102 -- the source above
+_chunk_sums = _namespace["sums"]
 
 
 @pytest.mark.parametrize("threads", [2, 3, 4])
@@ -36,7 +44,7 @@ def test_regions_back_to_back(threads):
         rng = np.random.default_rng(threads)
         for rows in (1, 2, 3, 5, 8):
             a = rng.integers(-1000, 1000, size=(rows, 7))
-            want = _expected(a)
+            want = a.sum(axis=1)
             for _ in range(400):
                 out = np.zeros(rows, np.int64)
                 np.testing.assert_array_equal(_chunk_sums(a, out), want)
@@ -59,23 +67,6 @@ def _run(script, **env):
     return proc.stdout
 
 
-_KERNEL = """
-    import time
-    import numpy as np
-    import numlir
-
-    @numlir.njit(parallel=True)
-    def sums(a, out):
-        for i in numlir.prange(out.shape[0]):
-            s = 0
-            for j in range(a.shape[1]):
-                s += a[i, j]
-            out[i] = s
-        return out
-
-    a = np.arange(40, dtype=np.int64).reshape(4, 10)
-    want = a.sum(axis=1)
-"""
 
 
 @pytest.mark.parametrize("spin_us", ["0", "30"])
