@@ -437,6 +437,20 @@ class BodyLowerer(FunctionLowerer):
                 self.retire_shared(pos)
             self.pending.clear()
             self.shared_lazies.clear()
+        self._reassociate_reductions()
+
+    def _reassociate_reductions(self):
+        """Give the float ``+= -= *=`` updates of reduction variables ``reassoc``, so LLVM
+        vectorizes each chunk's running sum with several partial sums (a strict chain adds one
+        element per FP-add latency). A prange reduction's order is already unspecified (chunks
+        are combined at their boundaries); floats stay within the stated relative tolerance."""
+        reassoc = ir.Attribute.parse("#arith.fastmath<reassoc>")
+        pos = 1 + sum(len(dm.leaf_types(t)) for t in self.livein_types)
+        for kind, ty in zip(self.loop.kinds, self.phi_types):
+            leaves = dm.leaf_types(ty)
+            if kind in _REASSOCIABLE and len(leaves) == 1 and isinstance(ty, types.Float):
+                _mark_chain(self.entry.arguments[pos], _REASSOCIABLE[kind], reassoc)
+            pos += len(leaves)
 
     def _lower_in_place(self, st):
         self.loc = st.loc
@@ -448,6 +462,21 @@ class BodyLowerer(FunctionLowerer):
                 self.lower_stmt(st)
             finally:
                 self.ip.__exit__(None, None, None)
+
+
+_REASSOCIABLE = {"add": ("arith.addf", "arith.subf"), "sub": ("arith.addf", "arith.subf"),
+                 "mul": ("arith.mulf",)}
+
+
+def _mark_chain(value, names, attr):
+    """Set ``fastmath = attr`` on the ``names`` ops that update ``value`` in a chain (its own
+    uses, then theirs); a subtraction only when the running value is what is subtracted from."""
+    for use in list(value.uses):
+        op = use.owner
+        if op.name in names and (op.name != "arith.subf" or use.operand_number == 0) \
+                and str(op.attributes["fastmath"]) == "#arith.fastmath<none>":
+            op.attributes["fastmath"] = attr
+            _mark_chain(op.results[0], names, attr)
 
 
 # -- the parallel region --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """``parallel=True`` / ``prange``: compiled results against the same functions run by Python, at
 1, 2 and 4 threads (the thread count only changes how the iterations are split into chunks).
 Integer reductions must be exact; float reductions may be reassociated (relative 1e-12)."""
+import math
 import threading
 
 import numpy as np
@@ -129,6 +130,36 @@ def test_float_reductions(nthreads, n):
     for fn in FLOAT_KERNELS:
         got, want = fn(a), fn.py_func(a)
         assert close(np.array(got), np.array(want)), fn.py_func.__name__
+
+
+def sub_f32(a):
+    s = np.float32(0.0)
+    for i in prange(a.shape[0]):
+        s -= a[i]
+    return s
+
+
+@pytest.mark.parametrize("n", [7, 100_003])
+def test_float_reductions_reassociated(nthreads, n):
+    """Chunk sums are vectorized (the updates carry ``reassoc``): results within the stated
+    tolerance of the exact sum, also with cancellation; products too."""
+    rng = np.random.default_rng(n)
+    signed = rng.standard_normal(n) * 1e3
+    exact = math.fsum(signed * 2.0)
+    assert abs(FLOAT_KERNELS[0](signed) - exact) <= 1e-12 * np.abs(signed * 2.0).sum()
+    a = rng.random(n)
+    assert close(FLOAT_KERNELS[1](a), FLOAT_KERNELS[1].py_func(a))
+    a32 = a.astype(np.float32)
+    want = -math.fsum(a32.astype(np.float64))
+    assert abs(par(sub_f32)(a32) - want) <= 1e-5 * abs(want)
+
+
+def test_reassoc_only_on_parallel_float_reductions():
+    text = FLOAT_KERNELS[0].inspect_mlir(stage="lowered")
+    assert "addf %arg2, %" in text and "fastmath<reassoc>" in text
+    serial = numlir.njit(sum_f)
+    serial(np.ones(3))
+    assert "reassoc" not in serial.inspect_mlir(stage="lowered")
 
 
 @par
