@@ -7,9 +7,9 @@ body into a private function ``B(chunk, captured values...)`` and replaces the l
 ``nl_fork_B(chunks, captured values...)``, declared only. After the conversion to the LLVM
 dialect, where a memref is a list of plain values, :func:`define_forks` defines each fork: it
 stores the captured values into a stack struct and calls the pool's ``nl_parallel_for`` with
-``nl_tramp_B``, which loads them back and calls ``B``. Constants are cloned into the body rather
-than captured, so the body's loops keep their constant bounds and steps. Modules without parallel
-regions keep ``CPU_STAGES`` unchanged.
+the thread count ``set_num_threads`` asked for and ``nl_tramp_B``, which loads the values back and
+calls ``B``. Constants are cloned into the body rather than captured, so the body's loops keep
+their constant bounds and steps. Modules without parallel regions keep ``CPU_STAGES`` unchanged.
 """
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def outline_parallel_regions(module):
 outline_parallel_regions.pass_name = OUTLINE_NAME
 
 
-def _fork_source(body, arg_types, pool_address):
+def _fork_source(body, arg_types, pool_address, threads_address):
     """LLVM-dialect text of ``nl_fork_<body>`` and ``nl_tramp_<body>`` (and ``body``'s
     declaration, so that the text parses on its own)."""
     fields = arg_types[1:]
@@ -128,6 +128,9 @@ def _fork_source(body, arg_types, pool_address):
     fork = [f"llvm.func internal @{FORK_PREFIX}{body}(%n: i64{', ' if params else ''}{params}) {{",
             f"  %pool = llvm.mlir.constant({pool_address} : i64) : i64",
             "  %run = llvm.inttoptr %pool : i64 to !llvm.ptr",
+            f"  %slot = llvm.mlir.constant({threads_address} : i64) : i64",
+            "  %slotp = llvm.inttoptr %slot : i64 to !llvm.ptr",
+            "  %threads = llvm.load %slotp : !llvm.ptr -> i64",
             f"  %tramp = llvm.mlir.addressof @{TRAMP_PREFIX}{body} : !llvm.ptr"]
     tramp = [f"llvm.func internal @{TRAMP_PREFIX}{body}(%ctx: !llvm.ptr, %c: i64) {{"]
     if fields:
@@ -140,7 +143,8 @@ def _fork_source(body, arg_types, pool_address):
                  f"  llvm.store %a{i}, %p{i} : {t}, !llvm.ptr"]
         tramp += [f"  %p{i} = llvm.getelementptr %ctx[0, {i}] : (!llvm.ptr) -> !llvm.ptr, {struct}",
                   f"  %v{i} = llvm.load %p{i} : !llvm.ptr -> {t}"]
-    fork += ["  llvm.call %run(%tramp, %ctx, %n) : !llvm.ptr, (!llvm.ptr, !llvm.ptr, i64) -> ()",
+    fork += ["  llvm.call %run(%tramp, %ctx, %n, %threads)"
+             " : !llvm.ptr, (!llvm.ptr, !llvm.ptr, i64, i64) -> ()",
              "  llvm.return", "}"]
     values = ", ".join(["%c"] + [f"%v{i}" for i in range(len(fields))])
     tramp += [f"  llvm.call @{body}({values}) : ({', '.join(arg_types)}) -> ()",
@@ -152,6 +156,7 @@ def _fork_source(body, arg_types, pool_address):
 def define_forks(module):
     """Define each declared ``nl_fork_*`` of the LLVM-dialect ``module`` (module docstring)."""
     from numlir.runtime.pool import parallel_for_address
+    from numlir.runtime.threads import num_threads_address
     functions = {op.attributes["sym_name"].value: op for op in module.body.operations
                  if op.operation.name == "llvm.func"}
     forks = [name for name, op in functions.items()
@@ -162,7 +167,7 @@ def define_forks(module):
     for name in forks:
         body = name[len(FORK_PREFIX):]
         arg_types = [str(a.type) for a in functions[body].regions[0].blocks[0].arguments]
-        parsed = ir.Module.parse(_fork_source(body, arg_types, pool))
+        parsed = ir.Module.parse(_fork_source(body, arg_types, pool, num_threads_address()))
         functions[name].operation.erase()
         for op in list(parsed.body.operations)[1:]:     # not the body's declaration
             module.body.append(op.operation)

@@ -1,7 +1,8 @@
 """numlir's thread pool: fork-join of chunked parallel regions on spinning worker threads.
 
-Compiled code runs a parallel region as ``nl_parallel_for(body, ctx, n)``: call
-``body(ctx, c)`` for every chunk ``c`` in ``0 .. n-1`` and return when all have run
+Compiled code runs a parallel region as ``nl_parallel_for(body, ctx, n, threads)``: call
+``body(ctx, c)`` for every chunk ``c`` in ``0 .. n-1`` on at most ``threads`` threads (the
+caller and ``threads - 1`` workers, who take a seat as they arrive) and return when all have run
 (``numlir.passes.parallel`` outlines each ``scf.parallel`` into such a body). The pool is written
 here in MLIR's LLVM dialect and compiled once per process by an ExecutionEngine of its own; its
 worker threads are started with ``pthread_create``. No native code outside MLIR.
@@ -50,6 +51,7 @@ _GLOBALS = """
     llvm.return %z : !llvm.ptr
   }
   llvm.mlir.global internal @nl_n(0 : i64) {alignment = 8 : i64} : i64
+  llvm.mlir.global internal @nl_seats(0 : i64) {alignment = 64 : i64} : i64
   llvm.mlir.global internal @nl_workers(0 : i64) {alignment = 64 : i64} : i64
   llvm.mlir.global internal @nl_spin_ns(0 : i64) {alignment = 8 : i64} : i64
   llvm.func @syscall(i64, ...) -> i64
@@ -164,6 +166,11 @@ _WORKER = """
     %2 = llvm.atomicrmw sub %sleepers, %c1 seq_cst : !llvm.ptr, i64
     llvm.br ^outer(%seen : i64)
   ^work:
+    %seats = llvm.mlir.addressof @nl_seats : !llvm.ptr
+    %left = llvm.atomicrmw sub %seats, %c1 acq_rel : !llvm.ptr, i64
+    %seated = llvm.icmp "sgt" %left, %c0 : i64
+    llvm.cond_br %seated, ^claim, ^outer(%g : i64)
+  ^claim:
     llvm.call @nl_claim(%g) : (i64) -> ()
     llvm.br ^outer(%g : i64)
   }
@@ -171,7 +178,7 @@ _WORKER = """
 
 # The caller's side: publish the job, wake sleepers, claim chunks, wait for the rest.
 _PARALLEL_FOR = """
-  llvm.func @nl_parallel_for(%fn: !llvm.ptr, %ctx: !llvm.ptr, %n: i64) {
+  llvm.func @nl_parallel_for(%fn: !llvm.ptr, %ctx: !llvm.ptr, %n: i64, %threads: i64) {
     %ticket = llvm.mlir.addressof @nl_ticket : !llvm.ptr
     %busy = llvm.mlir.addressof @nl_busy : !llvm.ptr
     %done = llvm.mlir.addressof @nl_done : !llvm.ptr
@@ -199,6 +206,9 @@ _PARALLEL_FOR = """
     %np = llvm.mlir.addressof @nl_n : !llvm.ptr
     llvm.store %n, %np atomic monotonic {alignment = 8 : i64} : i64, !llvm.ptr
     llvm.store %c0, %done atomic monotonic {alignment = 8 : i64} : i64, !llvm.ptr
+    %seats = llvm.mlir.addressof @nl_seats : !llvm.ptr
+    %helpers = llvm.sub %threads, %c1 : i64
+    llvm.store %helpers, %seats atomic monotonic {alignment = 8 : i64} : i64, !llvm.ptr
     %t = llvm.load %ticket atomic monotonic {alignment = 8 : i64} : !llvm.ptr -> i64
     %g0 = llvm.lshr %t, %c32 : i64
     %g = llvm.add %g0, %c1 : i64
