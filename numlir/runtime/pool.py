@@ -124,7 +124,7 @@ _WORKER = """
     %c2 = llvm.mlir.constant(2 : i64) : i64
     %c32 = llvm.mlir.constant(32 : i64) : i64
     %c255 = llvm.mlir.constant(255 : i64) : i64
-    %sys_futex = llvm.mlir.constant(202 : i64) : i64
+    %sys_futex = llvm.mlir.constant(SYS_FUTEX : i64) : i64
     %wait_private = llvm.mlir.constant(128 : i64) : i64
     %null = llvm.mlir.zero : !llvm.ptr
     %ts = llvm.alloca %c2 x i64 : (i64) -> !llvm.ptr
@@ -221,7 +221,7 @@ _PARALLEL_FOR = """
   ^wake:
     %wake = llvm.mlir.addressof @nl_wake : !llvm.ptr
     %0 = llvm.atomicrmw add %wake, %one32 seq_cst : !llvm.ptr, i32
-    %sys_futex = llvm.mlir.constant(202 : i64) : i64
+    %sys_futex = llvm.mlir.constant(SYS_FUTEX : i64) : i64
     %wake_private = llvm.mlir.constant(129 : i64) : i64
     %all = llvm.mlir.constant(2147483647 : i64) : i64
     %null = llvm.mlir.zero : !llvm.ptr
@@ -270,22 +270,24 @@ def _getter(symbol):
             f"    llvm.return %a : !llvm.ptr\n  }}\n")
 
 
-def _pause():
-    """The spin-wait hint of this machine (none where there is no such instruction)."""
-    machine = platform.machine().lower()
-    if machine in ("x86_64", "amd64", "i386", "i686"):
-        asm = "pause"
-    elif machine in ("aarch64", "arm64"):
-        asm = "yield"
-    else:
-        return ""
+def _pause(machine):
+    """The spin-wait hint: ``pause`` on x86-64, ``yield`` on AArch64."""
+    asm = "pause" if machine in ("x86_64", "amd64") else "yield"
     return f'llvm.inline_asm has_side_effects "{asm}", "" : () -> ()'
+
+
+# Linux's futex system call number on the machines numlir's wheels exist for
+_SYS_FUTEX = {"x86_64": 202, "amd64": 202, "aarch64": 98, "arm64": 98}
 
 
 def runtime_source():
     """The pool's LLVM-dialect module text."""
+    machine = platform.machine().lower()
+    if machine not in _SYS_FUTEX:
+        raise RuntimeError(f"numlir's thread pool does not know the futex call of {machine}")
     body = _GLOBALS + _NOW + _CLAIM + _WORKER + _PARALLEL_FOR + "".join(map(_getter, _GETTERS))
-    return "module {\n" + body.replace("PAUSE", _pause()) + "}\n"
+    body = body.replace("PAUSE", _pause(machine)).replace("SYS_FUTEX", str(_SYS_FUTEX[machine]))
+    return "module {\n" + body + "}\n"
 
 
 class _Pool:
