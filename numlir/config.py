@@ -12,7 +12,7 @@
 | ``NUMLIR_VECTOR_MATH`` | bool | 1 | loops call libmvec SIMD math where glibc has it; 0: scalar |
 | ``NUMLIR_NUM_THREADS`` | int >= 0 | 0 | threads of ``parallel=True`` code; 0: all CPUs |
 | ``NUMLIR_SPIN_US`` | int >= 0 | 1000 | microseconds an idle pool thread spins before it sleeps |
-| ``NUMLIR_NT_BYTES`` | int >= 0 | 4194304 | fresh array-expression outputs this large use streaming stores; 0: never |
+| ``NUMLIR_NT_BYTES`` | int >= 0 | 4194304 | streaming stores for fresh outputs this big; 0: never |
 """
 from __future__ import annotations
 

@@ -379,6 +379,7 @@ def materialize(ctx, lazy):
         out = bufferization.alloc_tensor(ir.RankedTensorType.get([dm.DYN] * n, elem),
                                          out_sizes)
         result = _generic(ctx, lazy, out, ident, ["parallel"] * n, perm, store)
+        _tag_fresh(result)
         buf = bufferization.to_buffer(buf_type, result)
     if f_order:
         meta = av.metadata(buf)
@@ -386,6 +387,19 @@ def materialize(ctx, lazy):
                        av.contiguous_strides(lazy.sizes, "F"))
     from mlir.dialects import memref
     return memref.cast(dm.memref_type(resty), buf)
+
+
+def _tag_fresh(result):
+    """Mark the generic(s) computing ``result`` as writing a new allocation: large ones may use
+    streaming stores (``passes/nontemporal.py``)."""
+    owner = result.owner
+    ops = [owner]
+    if owner.name == "scf.if":       # the plain generic and its broadcasting twin
+        ops = [block.operations[len(block.operations) - 2]
+               for block in (owner.regions[0].blocks[0], owner.regions[1].blocks[0])]
+    for op in ops:
+        if op.name == "linalg.generic":
+            op.attributes["numlir.fresh_output"] = ir.UnitAttr.get()
 
 
 def store_into(ctx, lazy, dstty, dst):

@@ -15,6 +15,7 @@ from mlir.passmanager import PassManager
 
 from numlir import config
 from numlir.errors import PassFailure
+from numlir.passes.nontemporal import mark_fresh_outputs, nontemporal_stores
 from numlir.passes.poison_memrefs import replace_poison_memrefs
 from numlir.passes.scalar_buffers import scalar_buffers_to_stack
 from numlir.passes.split_dealloc import split_deallocs
@@ -25,8 +26,8 @@ CPU_STAGES = [
     ("lowered", []),
     ("canonical", ["inline", "func.func(mem2reg)", "func.func(canonicalize)", "func.func(cse)"]),
     # array expressions (linalg.generic on tensors) become buffers and loop nests
-    ("bufferize", ["one-shot-bufferize", "convert-linalg-to-loops",
-                   "convert-math-to-funcs", scalar_buffers_to_stack,
+    ("bufferize", ["one-shot-bufferize", mark_fresh_outputs, "convert-linalg-to-loops",
+                   "convert-math-to-funcs", scalar_buffers_to_stack, nontemporal_stores,
                    "func.func(canonicalize)"]),
     ("scf", ["lift-cf-to-scf", "func.func(canonicalize)"]),
     # frees every buffer compiled code allocates and does not return; private functions get an
