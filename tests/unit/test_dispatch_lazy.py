@@ -1,4 +1,5 @@
-"""Lazy compilation: one native compile per new argument-type signature, Numba's introspection API."""
+"""Lazy compilation: one native compile per new argument-type signature, Numba's introspection
+API."""
 import numpy as np
 import pytest
 from numba.core import types

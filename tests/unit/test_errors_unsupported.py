@@ -4,6 +4,7 @@ import pytest
 
 import numlir
 
+
 def listcomp(n):
     a = [i for i in range(n)]  # noqa: F841 <- listcomp
     return n

@@ -1,4 +1,5 @@
-"""inspect_types / inspect_mlir (every stage) / inspect_llvm / inspect_asm of a compiled function."""
+"""inspect_types / inspect_mlir (every stage) / inspect_llvm / inspect_asm of a compiled
+function."""
 import io
 import re
 
