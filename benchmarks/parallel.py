@@ -174,7 +174,7 @@ def tiny(out):
     return out
 """
 
-# the same with an inner loop: numlir splits it into one chunk per thread (a real region)
+# the same with an inner loop: numlir makes each iteration a chunk (a real region)
 TINY_SPLIT = """
 @jit
 def tiny(out):
@@ -290,8 +290,8 @@ def main(argv=None):
     print()
     print_table(["parallel region (extra time per call over serial)", "numlir", "numba"], orows)
     print("numlir runs a light loop (and an array expression) below 2 x LIGHT_BODY_CHUNK "
-          "iterations (elements) in the caller; the inner-loop body is split into one chunk per "
-          "thread.")
+          "iterations (elements) in the caller; the inner-loop body's 2 iterations are 2 chunks "
+          "(a real region).")
     print("\nserial/par: numlir's parallel speed-up; numba/numlir > 1: numlir parallel is faster "
           "than Numba parallel.\nThe machine's other processes share its cores: speed-ups vary "
           "from run to run.")
