@@ -303,8 +303,8 @@ def _slice(value, amap, bounds):
 
 def _chunked(ctx, chunks, out, out_map, emit):
     """Run ``emit(bounds, dest)`` (the generic and its broadcasting twin) over the chunks: in the
-    caller, on whole operands, when there is one chunk (no region: the async runtime's group
-    bookkeeping alone costs ~50 ns), else in an ``scf.parallel`` whose iteration ``c`` emits on
+    caller, on whole operands, when there is one chunk (no region at all), else in an
+    ``scf.parallel`` whose iteration ``c`` emits on
     chunk ``c``'s slices (``bounds``). A fallible body records its status per chunk (one
     shared slot would be a data race); after the join the first failing chunk's status is the
     result's."""
@@ -373,6 +373,7 @@ def materialize(ctx, lazy):
     if _parallel(ctx, lazy):
         from mlir.dialects import memref
         buf = memref.alloc(buf_type, out_sizes, [], alignment=64)
+        buf.owner.attributes["numlir.fresh_output"] = ir.UnitAttr.get()   # chunks slice it
         _generic(ctx, lazy, buf, ident, ["parallel"] * n, perm, store, buffers=True,
                  chunks=_Chunks(lazy, perm))
     else:

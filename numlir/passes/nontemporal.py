@@ -15,16 +15,18 @@ form LLVM lowers inline (arith, ``math.absf``/``fma``/float32 ``sqrt``...; not l
 as exp, nor a float64 sqrt: :func:`_slow_sqrt`) and every load reads a unit-stride memref at
 ``[invariant..., %iv]``::
 
-    scf.if %big_and_aligned {
-      scf.for %i = 0 to %n_rounded step W { vector.load ...; vector.store ... {nontemporal} }
-      scf.for %i = %n_rounded to %n step 1 { the original body }      // tail
+    scf.if %big {
+      scf.for %i = 0 to %peel step 1 { the original body }        // up to 32-byte alignment
+      scf.for %i = %peel to %end step W { vector.load ...; vector.store ... {nontemporal} }
+      scf.for %i = %end to %n step 1 { the original body }        // tail
     } else { the original loop }
     ...
-    scf.if %big_and_aligned { sfence }    // after the loop nest: NT stores are weakly ordered
+    scf.if %big { sfence }    // after the loop nest: NT stores are weakly ordered
 
-The allocation is 64-byte aligned, so a 1-d output needs no peel; an n-d output's rows start
-32-byte aligned only when a row is a multiple of 32 bytes, which joins the run-time check.
-The broadcasting twin of a generic reads stride-0 views (not unit stride) and is left alone.
+``%big``: the whole allocation has at least ``NT_BYTES``. The peel makes every row of an n-d
+output and every chunk of a ``parallel=True`` expression (a slice of the allocation starting
+anywhere) stream from its first aligned element. The broadcasting twin of a generic reads
+stride-0 views (not unit stride) and is left alone.
 """
 from __future__ import annotations
 
@@ -109,20 +111,26 @@ def _fresh_store(loop):
         return None
     store = stores[0]
     out = store.operands[1]
-    if not (_fresh(out) and _unit_access(store, 2, iv, loop)):
+    if _fresh_root(out) is None or not _unit_access(store, 2, iv, loop):
         return None
     elem = ir.MemRefType(out.type).element_type
     if _bytes(elem) is None or _bytes(elem) > _VECTOR_BYTES:
         return None
-    if _in_parallel(loop) or any(not _widenable(op, iv, loop) for op in ops[:-1]):
+    if any(not _widenable(op, iv, loop) for op in ops[:-1]):
         return None
     return store
 
 
-def _fresh(value):
+def _fresh_root(value):
+    """The tagged ``memref.alloc`` that ``value`` is (or is a slice of: a parallel chunk's
+    ``memref.subview``), else None."""
     owner = value.owner
-    return (not isinstance(owner, ir.Block) and owner.name == "memref.alloc"
-            and FRESH in owner.attributes)
+    while not isinstance(owner, ir.Block) and owner.name in ("memref.subview", "memref.cast"):
+        owner = owner.operands[0].owner
+    if not isinstance(owner, ir.Block) and owner.name == "memref.alloc" \
+            and FRESH in owner.attributes:
+        return owner.results[0]
+    return None
 
 
 def _unit_access(op, first_index, iv, loop):
@@ -177,16 +185,6 @@ def _bytes(ty):
     return None
 
 
-def _in_parallel(op):
-    """Chunks of ``scf.parallel`` write slices whose starts are not aligned."""
-    op = op.parent
-    while op is not None and op.name != "func.func":
-        if op.name == "scf.parallel":
-            return True
-        op = op.parent
-    return False
-
-
 # -- rewriting ------------------------------------------------------------------------------------
 def _nest_top(loop):
     """The outermost ``scf.for`` of the perfect nest ending in ``loop``."""
@@ -201,18 +199,29 @@ def _index(n):
 
 
 def _condition(out, esz):
-    """i1: the output has at least NT_BYTES and its rows start 32-byte aligned."""
+    """i1: the fresh output ``out`` (the whole allocation) has at least NT_BYTES."""
     rank = ir.MemRefType(out.type).rank
-    dims = [memref.dim(out, _index(k)) for k in range(rank)]
-    total = dims[0]
-    for d in dims[1:]:
-        total = arith.muli(total, d)
+    total = _index(1)
+    for k in range(rank):
+        total = arith.muli(total, memref.dim(out, _index(k)))
     nbytes = arith.muli(total, _index(esz))
-    cond = arith.cmpi(arith.CmpIPredicate.uge, nbytes, _index(config.NT_BYTES))
-    if rank > 1:
-        row = arith.remui(arith.muli(dims[-1], _index(esz)), _index(_VECTOR_BYTES))
-        cond = arith.andi(cond, arith.cmpi(arith.CmpIPredicate.eq, row, _index(0)))
-    return cond
+    return arith.cmpi(arith.CmpIPredicate.uge, nbytes, _index(config.NT_BYTES))
+
+
+def _peel(store, esz, upper):
+    """Elements before the first 32-byte aligned one of the row ``store`` writes (at most
+    ``upper``): a parallel chunk's slice, or a row whose length is not a multiple of 32 bytes,
+    starts anywhere."""
+    ref = store.operands[1]
+    rows = list(store.operands)[2:-1]
+    meta = memref.ExtractStridedMetadataOp(ref)
+    linear = meta.offset
+    for i, stride in zip(rows, meta.strides):
+        linear = arith.addi(linear, arith.muli(i, stride))
+    base = memref.extract_aligned_pointer_as_index(ref)
+    address = arith.addi(base, arith.muli(linear, _index(esz)))
+    gap = arith.andi(arith.subi(_index(0), address), _index(_VECTOR_BYTES - 1))
+    return arith.minui(arith.divui(gap, _index(esz)), upper)
 
 
 def _rewrite(loop, store):
@@ -224,7 +233,7 @@ def _rewrite(loop, store):
     width = _VECTOR_BYTES // esz
     top = _nest_top(loop)
     with ir.InsertionPoint(top), loop.location:
-        cond = _condition(out, esz)
+        cond = _condition(_fresh_root(out), esz)
     with ir.InsertionPoint.after(top), loop.location:
         fence = scf.IfOp(cond)
         with ir.InsertionPoint(fence.then_block):
@@ -234,23 +243,26 @@ def _rewrite(loop, store):
         branch = scf.IfOp(cond, [], has_else=True)
     with ir.InsertionPoint(branch.then_block), loop.location:
         upper = loop.operands[1]
-        rounded = arith.andi(upper, _index(-width))
-        _vector_loop(loop, rounded, width)
+        peel = _peel(store, esz, upper)
+        head = loop.clone()
+        head.operands[1] = peel
+        end = arith.addi(peel, arith.andi(arith.subi(upper, peel), _index(-width)))
+        _vector_loop(loop, peel, end, width)
         tail = loop.clone()
-        tail.operands[0] = rounded
+        tail.operands[0] = end
         scf.YieldOp([])
     with ir.InsertionPoint(branch.else_block):
         scf.YieldOp([])
     loop.move_before(branch.else_block.operations[0])
 
 
-def _vector_loop(loop, upper, width):
-    """``scf.for %i = 0 to upper step width`` of ``loop``'s body on vector<width x T> values,
-    the store non-temporal."""
+def _vector_loop(loop, lower, upper, width):
+    """``scf.for %i = lower to upper step width`` of ``loop``'s body on vector<width x T>
+    values, the store non-temporal (``lower`` makes it 32-byte aligned)."""
     body = _body(loop)
     iv = body.arguments[0]
     invariant = {}
-    vloop = scf.ForOp(_index(0), upper, _index(width))
+    vloop = scf.ForOp(lower, upper, _index(width))
     with ir.InsertionPoint(vloop.body):
         vals = {iv: vloop.induction_variable}
 

@@ -1,6 +1,7 @@
 """The streaming-store version of a fresh array-expression output (``passes/nontemporal.py``):
-a run-time size check, a vector loop with non-temporal aligned stores, a scalar tail, the
-original loop otherwise, one sfence; the LLVM IR keeps the ``!nontemporal`` stores."""
+a run-time size check, a scalar peel up to the first 32-byte aligned element, a vector loop
+with non-temporal aligned stores, a scalar tail, the original loop otherwise, one sfence; the
+LLVM IR keeps the ``!nontemporal`` stores."""
 import numpy as np
 
 import numlir
@@ -23,14 +24,21 @@ def test_triad_streaming_loop(filecheck):
         CHECK: %[[BYTES:.+]] = arith.muli {{.*}}, %c8
         CHECK: %[[BIG:.+]] = arith.cmpi uge, %[[BYTES]], %c4096
         CHECK: scf.if %[[BIG]] {
-        CHECK: %[[N4:.+]] = arith.andi {{.*}}, %c-4
-        CHECK: scf.for %[[I:.+]] = %c0 to %[[N4]] step %c4 {
+        CHECK: %[[PTR:.+]] = memref.extract_aligned_pointer_as_index %[[OUT]]
+        CHECK: %[[NEG:.+]] = arith.subi %c0, %[[PTR]]
+        CHECK: %[[GAP:.+]] = arith.andi %[[NEG]], %c31
+        CHECK: %[[PEEL0:.+]] = arith.divui %[[GAP]], %c8
+        CHECK: %[[PEEL:.+]] = arith.minui %[[PEEL0]]
+        CHECK: scf.for {{.*}} = %c0 to %[[PEEL]] step %c1 {
+        CHECK: memref.store
+        CHECK: %[[END:.+]] = arith.addi %[[PEEL]]
+        CHECK: scf.for %[[I:.+]] = %[[PEEL]] to %[[END]] step %c4 {
         CHECK: vector.load {{.*}} vector<4xf64>
         CHECK: vector.load {{.*}} vector<4xf64>
         CHECK: arith.mulf {{.*}} : vector<4xf64>
         CHECK: arith.addf {{.*}} : vector<4xf64>
         CHECK: vector.store {{.*}}, %[[OUT]][%[[I]]] {alignment = 32 : i64, nontemporal = true}
-        CHECK: scf.for {{.*}} = %[[N4]] to
+        CHECK: scf.for {{.*}} = %[[END]] to
         CHECK: memref.store
         CHECK: llvm.inline_asm has_side_effects "sfence"
         CHECK: } else {

@@ -118,7 +118,7 @@ def test_default_threshold_large():
                                    (33, 16)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_two_dimensional(shape, dtype):
-    """Rows of 32 bytes' multiple stream; others (unaligned row starts) keep plain stores."""
+    """Every row streams from its first 32-byte aligned element (a scalar peel before it)."""
     for pyfunc in (triad, select, compare):
         fn = _compile(pyfunc)
         rng = np.random.default_rng(1)
@@ -156,10 +156,23 @@ def test_broadcasting():
     _check(fn, triad, m, np.float64(2.0) * np.ones((1, 8)))
 
 
-def test_parallel_results():
-    fn = _compile(sqrt_abs, parallel=True)
-    for n in (0, 9, 1000, 100_001):
-        _check(fn, sqrt_abs, *_inputs(n, np.float64))
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_parallel_results(threads):
+    """Chunks are slices starting anywhere: each peels to alignment, then streams."""
+    old = numlir.get_num_threads()
+    numlir.set_num_threads(threads)
+    try:
+        fn = _compile(sqrt_abs, parallel=True)
+        for n in (0, 9, 1000, 100_001):
+            _check(fn, sqrt_abs, *_inputs(n, np.float64))
+        fn = _compile(triad, parallel=True)
+        for shape in ((64, 1001), (3, 30_001), (20_003, 3)):
+            rng = np.random.default_rng(2)
+            for dtype in (np.float64, np.float32):
+                a, b = rng.random(shape).astype(dtype), rng.random(shape).astype(dtype)
+                _check(fn, triad, a, b)
+    finally:
+        numlir.set_num_threads(old)
 
 
 def _bufferized(pyfunc, nt_bytes=SMALL, dtype=np.float64, **opts):
@@ -184,4 +197,4 @@ def test_loops_left_alone():
     assert "nontemporal" not in _bufferized(with_exp)       # exp: a libm call per lane
     assert "nontemporal" not in _bufferized(triad, 0)       # disabled
     assert "nontemporal" not in _bufferized(squares)        # float64 sqrt: slower as vectors
-    assert "nontemporal" not in _bufferized(triad, parallel=True)
+    assert "nontemporal" in _bufferized(triad, parallel=True)  # each chunk peels to alignment
