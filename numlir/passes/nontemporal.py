@@ -30,10 +30,10 @@ stride-0 views (not unit stride) and is left alone.
 """
 from __future__ import annotations
 
-import platform
+import os
 
 from mlir import ir
-from mlir.dialects import arith, llvm, memref, scf, vector
+from mlir.dialects import arith, memref, scf
 
 from numlir import config
 from numlir.passes.rewriting import find_ops
@@ -65,7 +65,7 @@ mark_fresh_outputs.pass_name = "mark-fresh-outputs"
 
 def nontemporal_stores(module):
     """Give every eligible loop of ``module`` its streaming-store version (in place)."""
-    if config.NT_BYTES <= 0 or platform.machine().lower() not in ("x86_64", "amd64"):
+    if config.NT_BYTES <= 0 or os.uname().machine.lower() not in ("x86_64", "amd64"):
         return     # sfence and the 32-byte alignment are x86's
     for loop, store in [(op, _fresh_store(op)) for op in find_ops(module, _is_loop)]:
         if store is not None:
@@ -228,6 +228,7 @@ def _rewrite(loop, store):
     """Put ``loop`` under ``scf.if`` with its streaming version (vector loop + scalar tail) in
     the then-branch; the condition is computed, and the sfence placed, around the whole nest so
     that each costs once per output, not once per row."""
+    from mlir.dialects import llvm  # ~12 ms to import: only when a loop qualifies
     out = store.operands[1]
     esz = _bytes(ir.MemRefType(out.type).element_type)
     width = _VECTOR_BYTES // esz
@@ -259,6 +260,7 @@ def _rewrite(loop, store):
 def _vector_loop(loop, lower, upper, width):
     """``scf.for %i = lower to upper step width`` of ``loop``'s body on vector<width x T>
     values, the store non-temporal (``lower`` makes it 32-byte aligned)."""
+    from mlir.dialects import vector
     body = _body(loop)
     iv = body.arguments[0]
     invariant = {}
@@ -281,6 +283,7 @@ def _vector_loop(loop, lower, upper, width):
 
 
 def _widen(op, vals, vec, width):
+    from mlir.dialects import vector
     idx = lambda values: [vals.get(v, v) for v in values]   # noqa: E731 (iv -> vector iv)
     if op.name == "memref.load":
         vt = ir.VectorType.get([width], op.results[0].type)
