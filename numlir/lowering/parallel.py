@@ -7,8 +7,8 @@ the iterator of a ``prange(...)`` call. Its body blocks are lowered into their o
     body(i, live-ins..., header phis...) -> (status, header phis at the back edge...)
 
 and the header becomes (:func:`lower_prange`): the trip count ``n`` split into
-``k = clamp(min(max_chunks, n), 1)`` balanced chunks (``max_chunks``: ``CHUNKS_PER_THREAD`` per
-thread), an ``scf.parallel`` over the chunks whose
+``k = clamp(min(max_chunks, n), 1)`` balanced chunks (``max_chunks``: the thread count, times
+``CHUNKS_PER_THREAD`` for a body with loops or calls), an ``scf.parallel`` over the chunks whose
 iteration runs its chunk serially (an ``scf.for`` calling the body, stopping at the first non-zero
 status), each chunk's status and partial reductions stored in small buffers, and, after the join,
 a serial combine in chunk order and the first error re-raised. ``numlir.passes.parallel``
@@ -66,16 +66,20 @@ class PrangeLoop:
 LIGHT_BODY_CHUNK = 8192
 
 
-# Chunks per thread when a region has more than one thread: the pool's threads claim chunks as
-# they come, so a thread that starts late or loses its CPU to another process for a while holds
-# back 1/(threads * CHUNKS_PER_THREAD) of the work, not 1/threads of it, and uneven iterations
-# (Mandelbrot rows) even out. A claim costs ~0.1 us.
+# Chunks per thread of a prange loop whose body has loops or calls (iterations of uneven cost,
+# such as Mandelbrot rows) when a region has more than one thread: the pool's threads claim
+# chunks as they come, so uneven chunks even out and a thread that starts late or loses its CPU
+# for a while holds back 1/(threads * CHUNKS_PER_THREAD) of the work, not 1/threads. A claim
+# costs ~0.1 us. Light loops and array expressions (uniform work, streaming memory) keep one
+# contiguous chunk per thread: interleaved chunks of a fresh output measured slower (triad into a
+# new array, 2 threads: 2.1-2.3 ms against 1.65-1.87 ms), each thread faulting in pages between
+# the other's.
 CHUNKS_PER_THREAD = 4
 
 
-def max_chunks(ty):
+def max_chunks(ty, per_thread=1):
     """The chunks a region is split into at most, read at run time as a ``ty`` value:
-    ``CHUNKS_PER_THREAD`` per thread ``set_num_threads`` asked for, one for a single thread."""
+    ``per_thread`` per thread ``set_num_threads`` asked for, one for a single thread."""
     from mlir.dialects import llvm  # ~13 ms to import: only where used
 
     from numlir.runtime.threads import num_threads_address
@@ -83,14 +87,15 @@ def max_chunks(ty):
     ptr = llvm.IntToPtrOp(llvm.PointerType.get(), arith.constant(i64, num_threads_address()))
     nt = llvm.LoadOp(i64, ptr.result).result
     one = arith.constant(i64, 1)
-    many = arith.muli(nt, arith.constant(i64, CHUNKS_PER_THREAD))
-    nt = arith.select(arith.cmpi(arith.CmpIPredicate.sgt, nt, one), many, one)
+    if per_thread > 1:
+        many = arith.muli(nt, arith.constant(i64, per_thread))
+        nt = arith.select(arith.cmpi(arith.CmpIPredicate.sgt, nt, one), many, one)
     return nt if ty == i64 else arith.index_cast(ty, nt)
 
 
 def chunk_plan(n, work, min_work=None):
     """Split ``range(n)`` (an ``index`` value; ``work`` elements in all) into
-    ``k = max(1, min(max_chunks, n, work // min_work))`` balanced chunks (``min_work`` defaults to
+    ``k = max(1, min(threads, n, work // min_work))`` balanced chunks (``min_work`` defaults to
     ``LIGHT_BODY_CHUNK``: an elementwise body is light): returns ``(k, q, r)``, chunk ``c``
     being ``chunk_range(c, q, r)``."""
     idx = ir.IndexType.get()
@@ -104,7 +109,7 @@ def chunk_plan(n, work, min_work=None):
 
 def grid_plan(n0, n1, work, min_work=None):
     """Chunks of a 2-d iteration space ``n0 x n1`` (``index`` values): ``kw = max(1,
-    min(max_chunks, work // min_work))`` wanted; ``k0 = kw`` row chunks when there are at least
+    min(threads, work // min_work))`` wanted; ``k0 = kw`` row chunks when there are at least
     that many rows, else one chunk per row, each split into ``k1 = min(kw // n0, n1)`` column
     blocks. Returns ``((k0, q0, r0), (k1, q1, r1))``; chunk ``c`` is row chunk ``c / k1`` and
     column block ``c % k1``, so chunk order is C order (a row split only when its chunk is one
@@ -540,7 +545,7 @@ def lower_prange(ctx, loop):
     adj = arith.select(up, arith.subi(step, one), arith.addi(step, one))
     n = arith.divsi(arith.addi(arith.subi(stop, start), adj), step)
     n = arith.maxsi(n, zero)
-    nt = max_chunks(i64)
+    nt = max_chunks(i64, CHUNKS_PER_THREAD if loop.min_chunk == 1 else 1)
     per = arith.divsi(n, arith.constant(i64, loop.min_chunk)) if loop.min_chunk > 1 else n
     k = arith.maxsi(arith.minsi(nt, per), one)
     q, r = arith.divsi(n, k), arith.remsi(n, k)
