@@ -39,6 +39,8 @@ from numlir import config
 from numlir.passes.rewriting import find_ops
 
 NAME = "nontemporal-stores"
+_ANNOTATED = "numlir.loop_annotations"      # module flag: some loop got an annotation
+_DISCARDABLE = "llvm.loop_annotation"
 FRESH = "numlir.fresh_output"
 _VECTOR_BYTES = 32           # AVX2 vectors; the alignment every NT store gets
 
@@ -70,9 +72,25 @@ def nontemporal_stores(module):
     for loop, store in [(op, _fresh_store(op)) for op in find_ops(module, _is_loop)]:
         if store is not None:
             _rewrite(loop, store)
+            module.operation.attributes[_ANNOTATED] = ir.UnitAttr.get()
 
 
 nontemporal_stores.pass_name = NAME
+
+
+def loop_annotations(module):
+    """After the conversion to LLVM: ``scf-to-cf`` carries a loop's ``llvm.loop_annotation`` to
+    its latch branch as a discardable attribute, which LLVM IR translation ignores; make it the
+    branch's own ``loop_annotation``. Only in modules this pass annotated."""
+    if _ANNOTATED not in module.operation.attributes:
+        return
+    del module.operation.attributes[_ANNOTATED]
+    for op in find_ops(module, lambda o: o.name == "llvm.br" and _DISCARDABLE in o.attributes):
+        op.attributes["loop_annotation"] = op.attributes[_DISCARDABLE]
+        del op.attributes[_DISCARDABLE]
+
+
+loop_annotations.pass_name = "loop-annotations"
 
 
 # -- matching -------------------------------------------------------------------------------------
@@ -228,7 +246,6 @@ def _rewrite(loop, store):
     """Put ``loop`` under ``scf.if`` with its streaming version (vector loop + scalar tail) in
     the then-branch; the condition is computed, and the sfence placed, around the whole nest so
     that each costs once per output, not once per row."""
-    from mlir.dialects import llvm  # ~12 ms to import: only when a loop qualifies
     out = store.operands[1]
     esz = _bytes(ir.MemRefType(out.type).element_type)
     width = _VECTOR_BYTES // esz
@@ -238,7 +255,7 @@ def _rewrite(loop, store):
     with ir.InsertionPoint.after(top), loop.location:
         fence = scf.IfOp(cond)
         with ir.InsertionPoint(fence.then_block):
-            llvm.InlineAsmOp(None, [], "sfence", "~{memory}", has_side_effects=True)
+            ir.InsertionPoint.current.insert(ir.Operation.parse(_SFENCE))
             scf.YieldOp([])
     with ir.InsertionPoint(loop), loop.location:
         branch = scf.IfOp(cond, [], has_else=True)
@@ -247,10 +264,12 @@ def _rewrite(loop, store):
         peel = _peel(store, esz, upper)
         head = loop.clone()
         head.operands[1] = peel
+        head.attributes[_DISCARDABLE] = ir.Attribute.parse(_SCALAR_LOOP)
         end = arith.addi(peel, arith.andi(arith.subi(upper, peel), _index(-width)))
         _vector_loop(loop, peel, end, width)
         tail = loop.clone()
         tail.operands[0] = end
+        tail.attributes[_DISCARDABLE] = ir.Attribute.parse(_SCALAR_LOOP)
         scf.YieldOp([])
     with ir.InsertionPoint(branch.else_block):
         scf.YieldOp([])
@@ -260,7 +279,6 @@ def _rewrite(loop, store):
 def _vector_loop(loop, lower, upper, width):
     """``scf.for %i = lower to upper step width`` of ``loop``'s body on vector<width x T>
     values, the store non-temporal (``lower`` makes it 32-byte aligned)."""
-    from mlir.dialects import vector
     body = _body(loop)
     iv = body.arguments[0]
     invariant = {}
@@ -273,8 +291,7 @@ def _vector_loop(loop, lower, upper, width):
                 return vals[value]
             if value not in invariant:
                 with ir.InsertionPoint(vloop.operation):
-                    invariant[value] = vector.broadcast(ir.VectorType.get([width], value.type),
-                                                        value)
+                    invariant[value] = _broadcast(value, width)
             return invariant[value]
 
         for op in list(body.operations)[:-1]:
@@ -282,19 +299,35 @@ def _vector_loop(loop, lower, upper, width):
         scf.YieldOp([])
 
 
+# The vector and llvm ops are built generically: importing their Python dialect modules costs
+# ~20 ms of the first compile that uses them.
+_SFENCE = 'llvm.inline_asm has_side_effects "sfence", "~{memory}" : () -> ()'
+# the peel and the tail run fewer than W iterations: LLVM need not vectorize or unroll them
+# (it did: ~30 ms more of a first compile, ~13 ms with the annotation)
+_SCALAR_LOOP = "#llvm.loop_annotation<vectorize = <disable = true>, unroll = <disable = true>>"
+
+
+def _create(name, results, operands, attributes=None):
+    op = ir.Operation.create(name, results=results, operands=operands, attributes=attributes)
+    return op.results[0] if results else op
+
+
+def _broadcast(value, width):
+    return _create("vector.broadcast", [ir.VectorType.get([width], value.type)], [value])
+
+
 def _widen(op, vals, vec, width):
-    from mlir.dialects import vector
     idx = lambda values: [vals.get(v, v) for v in values]   # noqa: E731 (iv -> vector iv)
     if op.name == "memref.load":
         vt = ir.VectorType.get([width], op.results[0].type)
-        vals[op.results[0]] = vector.load(vt, op.operands[0], idx(list(op.operands)[1:]))
+        vals[op.results[0]] = _create("vector.load", [vt], idx(list(op.operands)))
     elif op.name == "memref.store":
-        vector.store(vec(op.operands[0]), op.operands[1], idx(list(op.operands)[2:]),
-                     nontemporal=True, alignment=_VECTOR_BYTES)
+        _create("vector.store", [], [vec(op.operands[0])] + idx(list(op.operands)[1:]),
+                {"nontemporal": ir.BoolAttr.get(True),
+                 "alignment": ir.IntegerAttr.get(ir.IntegerType.get_signless(64), _VECTOR_BYTES)})
     elif op.name == "arith.constant":
         scalar = op.clone()
-        vals[op.results[0]] = vector.broadcast(ir.VectorType.get([width], scalar.results[0].type),
-                                               scalar.results[0])
+        vals[op.results[0]] = _broadcast(scalar.results[0], width)
     elif op.name == "math.powf":
         x = vec(op.operands[0])
         vals[op.results[0]] = arith.mulf(x, x)

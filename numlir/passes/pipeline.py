@@ -15,7 +15,7 @@ from mlir.passmanager import PassManager
 
 from numlir import config
 from numlir.errors import PassFailure
-from numlir.passes.nontemporal import mark_fresh_outputs, nontemporal_stores
+from numlir.passes.nontemporal import loop_annotations, mark_fresh_outputs, nontemporal_stores
 from numlir.passes.poison_memrefs import replace_poison_memrefs
 from numlir.passes.scalar_buffers import scalar_buffers_to_stack
 from numlir.passes.split_dealloc import split_deallocs
@@ -40,7 +40,7 @@ CPU_STAGES = [
     ("llvm", ["convert-complex-to-standard", "arith-expand", "convert-math-to-llvm",
               "convert-math-to-libm", "expand-strided-metadata", "lower-affine",
               "convert-scf-to-cf", "convert-to-llvm", "reconcile-unrealized-casts",
-              vectorize_math]),
+              vectorize_math, loop_annotations]),
 ]
 ENTRY_BEFORE = "llvm"      # the stage before which the native entry is added
 DEALLOC_STAGE = "dealloc"  # the kernel turns private before this stage

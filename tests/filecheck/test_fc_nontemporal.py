@@ -1,7 +1,7 @@
 """The streaming-store version of a fresh array-expression output (``passes/nontemporal.py``):
 a run-time size check, a scalar peel up to the first 32-byte aligned element, a vector loop
 with non-temporal aligned stores, a scalar tail, the original loop otherwise, one sfence; the
-LLVM IR keeps the ``!nontemporal`` stores."""
+LLVM IR keeps the ``!nontemporal`` stores, and the peel and tail loops are not vectorized."""
 import numpy as np
 
 import numlir
@@ -48,4 +48,5 @@ def test_triad_streaming_loop(filecheck):
     filecheck(llvm_ir, """
         CHECK: store <4 x double> {{.*}}, align 32, !nontemporal
         CHECK: call void asm sideeffect "sfence"
+        CHECK: !{!"llvm.loop.vectorize.enable", i1 false}
     """)
