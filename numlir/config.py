@@ -40,18 +40,13 @@ def _opt(raw):
     return level
 
 
-def _threads(raw):
-    n = int(raw)
-    if n < 0:
-        raise ValueError(f"NUMLIR_NUM_THREADS must be >= 0 (0: all CPUs), got {raw}")
-    return n
-
-
-def _micros(raw):
-    n = int(raw)
-    if n < 0:
-        raise ValueError(f"NUMLIR_SPIN_US must be >= 0, got {raw}")
-    return n
+def _non_negative(name, note=""):
+    def parse(raw):
+        n = int(raw)
+        if n < 0:
+            raise ValueError(f"NUMLIR_{name} must be >= 0{note}, got {raw}")
+        return n
+    return parse
 
 
 DISABLE_JIT = _knob("DISABLE_JIT", False, _bool)
@@ -62,8 +57,9 @@ REPRO_DIR = _knob("REPRO_DIR", os.path.join(tempfile.gettempdir(), "numlir-repro
 BOUNDSCHECK = _knob("BOUNDSCHECK", False, _bool)
 DEBUG_VERIFY = _knob("DEBUG_VERIFY", False, _bool)
 VECTOR_MATH = _knob("VECTOR_MATH", True, _bool)
-NUM_THREADS = _knob("NUM_THREADS", 0, _threads)     # 0: the CPUs this process may use
-SPIN_US = _knob("SPIN_US", 1000, _micros)            # read when the pool starts
+# 0: the CPUs this process may use
+NUM_THREADS = _knob("NUM_THREADS", 0, _non_negative("NUM_THREADS", " (0: all CPUs)"))
+SPIN_US = _knob("SPIN_US", 1000, _non_negative("SPIN_US"))     # read when the pool starts
 NT_BYTES = _knob("NT_BYTES", 4 << 20, int)           # read when a module is compiled
 
 

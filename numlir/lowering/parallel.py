@@ -86,8 +86,8 @@ def max_chunks(ty, per_thread=1):
     i64 = ir.IntegerType.get_signless(64)
     ptr = llvm.IntToPtrOp(llvm.PointerType.get(), arith.constant(i64, num_threads_address()))
     nt = llvm.LoadOp(i64, ptr.result).result
-    one = arith.constant(i64, 1)
     if per_thread > 1:
+        one = arith.constant(i64, 1)
         many = arith.muli(nt, arith.constant(i64, per_thread))
         nt = arith.select(arith.cmpi(arith.CmpIPredicate.sgt, nt, one), many, one)
     return nt if ty == i64 else arith.index_cast(ty, nt)

@@ -16,6 +16,8 @@ from __future__ import annotations
 from mlir import ir
 from mlir.dialects import arith, func
 
+from numlir.passes.rewriting import find_ops
+
 OUTLINE_NAME = "outline-parallel-regions"
 FORKS_NAME = "define-parallel-forks"
 FORK_PREFIX = "nl_fork_"
@@ -46,17 +48,7 @@ def _owner_function(value):
     return op
 
 
-def _all_ops(root):
-    ops = []
-
-    def visit(op):
-        ops.append(op)
-        return ir.WalkResult.ADVANCE
-    root.walk(visit)
-    return ops
-
-
-def _outline(module_body, function, par, body_name):
+def _outline(function, par, body_name):
     """Move ``par``'s body into ``body_name(chunk, captures...)``; ``par`` becomes a fork call."""
     if len(par.operands) != 3 or len(par.results) != 0:
         raise NotImplementedError("numlir outlines 1-d scf.parallel loops without results only")
@@ -75,7 +67,8 @@ def _outline(module_body, function, par, body_name):
 
     # values of the enclosing function used in the body: cloned constants or new arguments
     body_op = body_fn.operation
-    uses = [(op, i, v) for op in _all_ops(body_op) for i, v in enumerate(op.operands)
+    uses = [(op, i, v) for op in find_ops(body_op, lambda _: True)
+            for i, v in enumerate(op.operands)
             if _owner_function(v) != body_op]
     mapped, captured = {}, []
     for op, i, value in uses:
@@ -111,7 +104,7 @@ def outline_parallel_regions(module):
         function = work.pop(0)
         name = function.attributes["sym_name"].value
         for par in _outermost_parallels(function.operation, []):
-            body = _outline(module.body, function, par, f"{name}_chunks{count}")
+            body = _outline(function, par, f"{name}_chunks{count}")
             count += 1
             work.append(body)      # a region nested in the body runs serially (pool busy)
 
@@ -163,11 +156,11 @@ def define_forks(module):
              if name.startswith(FORK_PREFIX) and not op.regions[0].blocks]
     if not forks:
         return
-    pool = parallel_for_address()
+    pool, threads = parallel_for_address(), num_threads_address()
     for name in forks:
         body = name[len(FORK_PREFIX):]
         arg_types = [str(a.type) for a in functions[body].regions[0].blocks[0].arguments]
-        parsed = ir.Module.parse(_fork_source(body, arg_types, pool, num_threads_address()))
+        parsed = ir.Module.parse(_fork_source(body, arg_types, pool, threads))
         functions[name].operation.erase()
         for op in list(parsed.body.operations)[1:]:     # not the body's declaration
             module.body.append(op.operation)

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import platform
 import threading
 
 from numlir import config
@@ -282,7 +281,7 @@ _SYS_FUTEX = {"x86_64": 202, "amd64": 202, "aarch64": 98, "arm64": 98}
 
 def runtime_source():
     """The pool's LLVM-dialect module text."""
-    machine = platform.machine().lower()
+    machine = os.uname().machine.lower()
     if machine not in _SYS_FUTEX:
         raise RuntimeError(f"numlir's thread pool does not know the futex call of {machine}")
     body = _GLOBALS + _NOW + _CLAIM + _WORKER + _PARALLEL_FOR + "".join(map(_getter, _GETTERS))
@@ -338,11 +337,9 @@ _lock = threading.Lock()
 def pool_size():
     """Threads a region can use: the caller plus one worker per further CPU (fewer if
     ``NUMLIR_NUM_THREADS`` asks for fewer; more chunks than threads are claimed in turn)."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, config.NUM_THREADS) if config.NUM_THREADS else cpus)
+    from numlir.runtime.threads import available_cpus
+    cpus = available_cpus()
+    return min(cpus, config.NUM_THREADS) if config.NUM_THREADS else cpus
 
 
 def parallel_for_address():

@@ -16,14 +16,17 @@ from numlir import config
 _slot = ctypes.c_int64(0)
 
 
-def default_num_threads():
-    """``NUMLIR_NUM_THREADS`` if set, else the CPUs this process may run on."""
-    if config.NUM_THREADS:
-        return config.NUM_THREADS
+def available_cpus():
+    """The CPUs this process may run on (at least 1)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+def default_num_threads():
+    """``NUMLIR_NUM_THREADS`` if set, else the CPUs this process may run on."""
+    return config.NUM_THREADS or available_cpus()
 
 
 def set_num_threads(n):
